@@ -1,0 +1,137 @@
+"""Broadcasting binary ops: arithmetic, comparisons, logic, where."""
+from __future__ import annotations
+
+from ..shape_util import broadcast_shapes
+from ..tensor import Tensor
+from ._base import BOOL, FLOAT32, INT32, binary_args, cast_if, require_dtype, run_kernel, to_tensor
+
+
+def _arith(kernel: str, op: str, a, b, float_only: bool = False) -> Tensor:
+    a, b = binary_args(a, b, op)
+    broadcast_shapes(a.shape, b.shape, op)
+    dtype = FLOAT32 if float_only else _numeric_dtype(a.dtype, b.dtype)
+    return run_kernel(kernel, [cast_if(a, dtype), cast_if(b, dtype)], {})
+
+
+def _numeric_dtype(a: str, b: str) -> str:
+    if FLOAT32 in (a, b):
+        return FLOAT32
+    return INT32
+
+
+def add(a, b) -> Tensor:
+    return _arith("Add", "add", a, b)
+
+
+def sub(a, b) -> Tensor:
+    return _arith("Sub", "sub", a, b)
+
+
+def mul(a, b) -> Tensor:
+    return _arith("Multiply", "mul", a, b)
+
+
+def div(a, b) -> Tensor:
+    """a / b; for two int32 tensors this floor-divides, as tfjs does."""
+    a, b = binary_args(a, b, "div")
+    if _numeric_dtype(a.dtype, b.dtype) == INT32:
+        return _arith("FloorDiv", "div", a, b)
+    return _arith("RealDiv", "div", a, b)
+
+
+def floor_div(a, b) -> Tensor:
+    return _arith("FloorDiv", "floor_div", a, b)
+
+
+def mod(a, b) -> Tensor:
+    """Floor modulo: the result has the sign of b."""
+    return _arith("Mod", "mod", a, b)
+
+
+def pow(a, b) -> Tensor:  # noqa: A001 - tfjs name
+    return _arith("Pow", "pow", a, b)
+
+
+def maximum(a, b) -> Tensor:
+    return _arith("Maximum", "maximum", a, b)
+
+
+def minimum(a, b) -> Tensor:
+    return _arith("Minimum", "minimum", a, b)
+
+
+def squared_difference(a, b) -> Tensor:
+    return _arith("SquaredDifference", "squared_difference", a, b)
+
+
+def atan2(a, b) -> Tensor:
+    return _arith("Atan2", "atan2", a, b, float_only=True)
+
+
+def _compare(kernel: str, op: str, a, b) -> Tensor:
+    a, b = binary_args(a, b, op)
+    broadcast_shapes(a.shape, b.shape, op)
+    if a.dtype != b.dtype:
+        dtype = _numeric_dtype(a.dtype, b.dtype)
+        a, b = cast_if(a, dtype), cast_if(b, dtype)
+    return run_kernel(kernel, [a, b], {})
+
+
+def equal(a, b) -> Tensor:
+    return _compare("Equal", "equal", a, b)
+
+
+def not_equal(a, b) -> Tensor:
+    return _compare("NotEqual", "not_equal", a, b)
+
+
+def less(a, b) -> Tensor:
+    return _compare("Less", "less", a, b)
+
+
+def less_equal(a, b) -> Tensor:
+    return _compare("LessEqual", "less_equal", a, b)
+
+
+def greater(a, b) -> Tensor:
+    return _compare("Greater", "greater", a, b)
+
+
+def greater_equal(a, b) -> Tensor:
+    return _compare("GreaterEqual", "greater_equal", a, b)
+
+
+def _logical(kernel: str, op: str, a, b) -> Tensor:
+    a, b = binary_args(a, b, op)
+    require_dtype(a, (BOOL,), op, "a")
+    require_dtype(b, (BOOL,), op, "b")
+    broadcast_shapes(a.shape, b.shape, op)
+    return run_kernel(kernel, [a, b], {})
+
+
+def logical_and(a, b) -> Tensor:
+    return _logical("LogicalAnd", "logical_and", a, b)
+
+
+def logical_or(a, b) -> Tensor:
+    return _logical("LogicalOr", "logical_or", a, b)
+
+
+def logical_xor(a, b) -> Tensor:
+    return _logical("LogicalXor", "logical_xor", a, b)
+
+
+def where(condition, a, b) -> Tensor:
+    """Elements of a where condition is true, else of b (all three broadcast)."""
+    condition = to_tensor(condition, "condition", "where")
+    require_dtype(condition, (BOOL,), "where", "condition")
+    a, b = binary_args(a, b, "where")
+    shape = broadcast_shapes(a.shape, b.shape, "where")
+    broadcast_shapes(condition.shape, shape, "where")
+    dtype = a.dtype if a.dtype == b.dtype else _numeric_dtype(a.dtype, b.dtype)
+    return run_kernel("Select", [condition, cast_if(a, dtype), cast_if(b, dtype)], {})
+
+
+__all__ = ["add", "sub", "mul", "div", "floor_div", "mod", "pow", "maximum", "minimum", "squared_difference",
+           "atan2", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",
+           "logical_or", "logical_xor", "where"]

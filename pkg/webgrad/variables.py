@@ -1,0 +1,29 @@
+"""Variables: creation and the registry of live trainable ones."""
+from __future__ import annotations
+
+import weakref
+
+from .engine import ENGINE
+from .tensor import Tensor, Variable
+
+_REGISTRY: "weakref.WeakValueDictionary[str, Variable]" = weakref.WeakValueDictionary()
+
+
+def variable(initial_value, trainable: bool = True, name: str | None = None, dtype: str | None = None) -> Variable:
+    """A mutable tensor initialised from a Tensor (or anything `tensor` accepts)."""
+    from .ops import tensor
+
+    init = initial_value if isinstance(initial_value, Tensor) else tensor(initial_value, dtype=dtype)
+    init._check_alive("variable")
+    if dtype is not None and init.dtype != dtype:
+        from .ops import cast
+        init = cast(init, dtype)
+    if name is not None and name in _REGISTRY and not _REGISTRY[name].disposed:
+        raise ValueError(f"variable: a variable named {name!r} already exists")
+    v = ENGINE.make_variable(init, trainable, name)
+    _REGISTRY[v.name] = v
+    return v
+
+
+def trainable_variables() -> list[Variable]:
+    return [v for v in _REGISTRY.values() if v.trainable and not v.disposed]
