@@ -25,7 +25,7 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
   fi
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
 .venv/bin/python -m pip install -q -e ".[native,test,peers]" 2> >(grep -v "is ignored: it is neither" >&2)
 
 if [ -f package.json ]; then
