@@ -150,3 +150,134 @@ def test_one_hot_errors():
     raises_cleanly(ValueError, r"one_hot: depth", lambda: wg.one_hot(ii, 0))
     raises_cleanly(ValueError, r"softmax: axis 2 is out of range", lambda: wg.softmax(x2, axis=2))
     raises_cleanly(ValueError, r"log_softmax: .*scalar", lambda: wg.log_softmax(sc))
+
+
+# -- shape ops ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_concat_values_and_grad(axis):
+    a, b, c = rand(2, 3), rand(2, 3), rand(2, 3)
+    if axis == 0:
+        b = rand(4, 3)
+    elif axis in (1, -1):
+        c = rand(2, 1)
+    close(wg.concat([f32(a), f32(b), f32(c)], axis), np.concatenate([a, b, c], axis), 1e-6, 1e-6)
+    check_grads(lambda *ts: wg.concat(list(ts), axis), [a, b, c])
+
+
+def test_concat_int_bool_and_single():
+    assert wg.concat([wg.tensor([1, 2]), wg.tensor([3])]).tolist() == [1, 2, 3]
+    assert wg.concat([wg.tensor([True]), wg.tensor([False])]).tolist() == [True, False]
+    assert wg.concat([wg.tensor([[1.0]])], 1).tolist() == [[1.0]]
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1])
+def test_stack_unstack(axis):
+    xs = [rand(2, 3) for _ in range(3)]
+    y = wg.stack([f32(x) for x in xs], axis)
+    close(y, np.stack(xs, axis), 1e-6, 1e-6)
+    parts = wg.unstack(y, axis)
+    assert len(parts) == 3
+    for p, x in zip(parts, xs):
+        close(p, x, 1e-6, 1e-6)
+    check_grads(lambda *ts: wg.stack(list(ts), axis), xs)
+    # gradient through only some outputs of a multi-output kernel
+    check_grads(lambda t: wg.mul(wg.unstack(t, axis)[1], 2.0), [np.stack(xs, axis)])
+    check_grads(lambda t: wg.stack(wg.unstack(t, axis)[::-1], 0), [np.stack(xs, axis)])
+
+
+def test_split():
+    x = rand(4, 6)
+    parts = wg.split(f32(x), 3, 1)
+    for p, want in zip(parts, np.split(x, 3, 1)):
+        close(p, want, 1e-6, 1e-6)
+    sizes = wg.split(f32(x), [1, -1, 2], 1)
+    assert [p.shape for p in sizes] == [(4, 1), (4, 3), (4, 2)]
+    close(sizes[1], x[:, 1:4], 1e-6, 1e-6)
+    assert [p.shape for p in wg.split(f32(x), [4])] == [(4, 6)]
+    check_grads(lambda t: wg.mul(wg.split(t, [1, -1, 2], 1)[1], 3.0), [x])
+    check_grads(lambda t: wg.concat(wg.split(t, 2, 0)[::-1], 1), [x])
+    check_grads(lambda t: wg.split(t, 1, 0)[0], [x])
+
+
+def test_slice():
+    x = rand(3, 4, 5)
+    close(wg.slice(f32(x), [1, 0, 2], [2, -1, 2]), x[1:3, :, 2:4], 1e-6, 1e-6)
+    close(wg.slice(f32(x), 1), x[1:], 1e-6, 1e-6)
+    close(wg.slice(f32(x), [0, 2]), x[:, 2:], 1e-6, 1e-6)
+    assert wg.slice(f32(x), [3], [0]).shape == (0, 4, 5)
+    check_grads(lambda t: wg.slice(t, [1, 1, 0], [1, 2, -1]), [x])
+
+
+@pytest.mark.parametrize("axis,ishape", [(0, (4,)), (1, (2, 3)), (2, ()), (-1, (5,))])
+def test_gather(axis, ishape):
+    x = rand(3, 4, 5)
+    n = x.shape[axis]
+    idx = RNG.integers(0, n, ishape).astype(np.int32)
+    got = wg.gather(f32(x), wg.tensor(idx), axis)
+    close(got, np.take(x, idx, axis), 1e-6, 1e-6)
+    check_grads(lambda t: wg.gather(t, wg.tensor(idx), axis), [x])
+
+
+def test_gather_out_of_range_gives_zeros_and_no_gradient():
+    x = np.arange(6.0).reshape(3, 2)
+    assert wg.gather(f32(x), [2, 3, -1, 0]).tolist() == [[4, 5], [0, 0], [0, 0], [0, 1]]
+    g = wg.grad(lambda t: wg.sum(wg.gather(t, [2, 3, 2, -1])))(f32(x))
+    assert g.tolist() == [[0, 0], [0, 0], [2, 2]]
+    assert wg.gather(wg.tensor([[1, 2], [3, 4]]), [1], 1).tolist() == [[2], [4]]
+
+
+def test_pad_tile_reverse():
+    x = rand(2, 3)
+    close(wg.pad(f32(x), [[1, 2], [0, 1]], 7.0), np.pad(x, [(1, 2), (0, 1)], constant_values=7.0), 1e-6, 1e-6)
+    assert wg.pad(wg.tensor([1, 2]), [[1, 1]], 9).tolist() == [9, 1, 2, 9]
+    close(wg.tile(f32(x), [2, 3]), np.tile(x, (2, 3)), 1e-6, 1e-6)
+    assert wg.tile(wg.tensor([1, 2]), [0]).shape == (0,)
+    close(wg.reverse(f32(x)), x[::-1, ::-1], 1e-6, 1e-6)
+    close(wg.reverse(f32(x), 1), x[:, ::-1], 1e-6, 1e-6)
+    close(wg.reverse(f32(x), [0]), x[::-1], 1e-6, 1e-6)
+    check_grads(lambda t: wg.pad(t, [[1, 2], [0, 1]], 3.0), [x])
+    check_grads(lambda t: wg.tile(t, [2, 3]), [x])
+    check_grads(lambda t: wg.tile(t, [1, 2]), [rand(2, 1, 3)[:, 0, :]])
+    check_grads(lambda t: wg.reverse(t, -1), [x])
+
+
+def test_shape_methods():
+    x = f32(rand(2, 3))
+    assert x.unstack()[0].shape == (3,)
+    assert [p.shape for p in x.split(3, 1)] == [(2, 1)] * 3
+    assert x.slice([0, 1]).shape == (2, 2)
+    assert x.tile([1, 2]).shape == (2, 6)
+    assert x.gather([1, 1]).shape == (2, 3)
+    assert not hasattr(wg.Tensor, "concat") and not hasattr(wg.Tensor, "stack")
+
+
+def test_shape_op_errors():
+    a, b, i = f32(rand(2, 3)), f32(rand(3, 3)), wg.tensor([[1, 2, 3], [4, 5, 6]])
+    s, v = f32(1.0), f32(rand(3))
+    fi = f32([0.0, 1.0])
+    raises_cleanly(ValueError, r"concat: shapes \(2, 3\).*\(3, 3\).*axis 1", lambda: wg.concat([a, b], 1))
+    raises_cleanly(TypeError, r"concat: .*same dtype.*float32.*int32", lambda: wg.concat([a, i]))
+    raises_cleanly(ValueError, r"concat: .*same rank", lambda: wg.concat([a, v]))
+    raises_cleanly(ValueError, r"concat: .*empty", lambda: wg.concat([]))
+    raises_cleanly(TypeError, r"concat: expected a list", lambda: wg.concat(a))
+    raises_cleanly(ValueError, r"concat: axis 2 is out of range", lambda: wg.concat([a, a], 2))
+    raises_cleanly(ValueError, r"concat: .*scalars", lambda: wg.concat([s, s]))
+    raises_cleanly(ValueError, r"concat: shapes", lambda: wg.concat([[[1.0, 2.0]], [[1.0]]], 0))
+    raises_cleanly(ValueError, r"stack: .*same shape.*\(2, 3\).*\(3, 3\)", lambda: wg.stack([a, b]))
+    raises_cleanly(ValueError, r"stack: axis 3", lambda: wg.stack([a, a], 3))
+    raises_cleanly(ValueError, r"unstack: .*scalar", lambda: wg.unstack(s))
+    raises_cleanly(ValueError, r"split: 4 splits do not evenly divide axis 1 of size 3", lambda: wg.split(a, 4, 1))
+    raises_cleanly(ValueError, r"split: size_splits \(1, 1\) do not add up to 3", lambda: wg.split(a, [1, 1], 1))
+    raises_cleanly(ValueError, r"split: .*at most one -1", lambda: wg.split(a, [-1, -1], 1))
+    raises_cleanly(ValueError, r"slice: begin \(1, 1\) \+ size \(2, 1\) exceed shape \(2, 3\) at axis 0",
+                   lambda: wg.slice(a, [1, 1], [2, 1]))
+    raises_cleanly(ValueError, r"slice: begin -1 is out of range", lambda: wg.slice(a, [-1, 0]))
+    raises_cleanly(ValueError, r"slice: .*more entries", lambda: wg.slice(a, [0, 0, 0]))
+    raises_cleanly(TypeError, r"gather: argument 'indices' must have dtype", lambda: wg.gather(a, fi))
+    raises_cleanly(ValueError, r"gather: axis 2", lambda: wg.gather(a, [0], 2))
+    raises_cleanly(ValueError, r"pad: paddings .* one \[before, after\] pair per axis", lambda: wg.pad(a, [[1, 1]]))
+    raises_cleanly(ValueError, r"pad: paddings must be non-negative", lambda: wg.pad(a, [[1, 1], [-1, 0]]))
+    raises_cleanly(ValueError, r"tile: reps \(2,\) must have one entry per axis", lambda: wg.tile(a, [2]))
+    raises_cleanly(ValueError, r"reverse: axis 2 is out of range", lambda: wg.reverse(a, 2))
+    raises_cleanly(ValueError, r"reverse: repeated axis", lambda: wg.reverse(a, [0, 0]))
