@@ -281,6 +281,11 @@ def test_shape_op_errors():
     raises_cleanly(ValueError, r"tile: reps \(2,\) must have one entry per axis", lambda: wg.tile(a, [2]))
     raises_cleanly(ValueError, r"reverse: axis 2 is out of range", lambda: wg.reverse(a, 2))
     raises_cleanly(ValueError, r"reverse: repeated axis", lambda: wg.reverse(a, [0, 0]))
+    # Python values converted inside a failing op are released too
+    raises_cleanly(ValueError, r"slice: begin 5 is out of range for axis 1 of size 2", lambda: wg.slice([[1, 2]], [0, 5]))
+    raises_cleanly(ValueError, r"pad: paddings must be non-negative", lambda: wg.pad([1, 2], [[-1, 0]]))
+    raises_cleanly(ValueError, r"split: 3 splits", lambda: wg.split([1, 2], 3))
+    raises_cleanly(ValueError, r"tile: reps", lambda: wg.tile([1, 2], [1, 1]))
 
 
 # -- conv2d and pooling --------------------------------------------------------------------------
