@@ -504,3 +504,87 @@ def test_dropout_errors():
     raises_cleanly(TypeError, r"dropout: argument 'x' must have dtype", lambda: wg.dropout(i, 0.5))
     raises_cleanly(ValueError, r"dropout: noise_shape \(3, 1\) does not broadcast", lambda: wg.dropout(x, 0.5, [3, 1]))
     raises_cleanly(ValueError, r"dropout: noise_shape .* rank", lambda: wg.dropout(x, 0.5, [3]))
+
+
+# -- memory and properties -----------------------------------------------------------------------
+
+def test_gradients_of_a_small_network_release_everything():
+    x, w1 = f32(rand(2, 6, 6, 1)), f32(rand(3, 3, 1, 4))
+    w2, labels = f32(rand(36, 3)), wg.tensor([0, 2])
+    before = wg.memory()
+
+    def loss(x, w1, w2):
+        h = wg.relu(wg.conv2d(x, w1, 1, "same"))
+        h = wg.max_pool(h, 2, 2, "valid")
+        h = wg.reshape(wg.avg_pool(h, 1, 1, "same"), (2, -1))
+        logits = wg.matmul(wg.dropout(h, 0.2, seed=5), w2)
+        picked = wg.mul(wg.log_softmax(logits), wg.one_hot(labels, 3, dtype="float32"))
+        parts = wg.split(wg.concat([picked, picked], 1), 2, 1)
+        return wg.neg(wg.sum(wg.stack(parts)))
+
+    with wg.tidy():
+        gs = wg.grads(loss)([x, w1, w2])
+        assert [g.shape for g in gs] == [x.shape, w1.shape, w2.shape]
+        assert all(np.all(np.isfinite(g.numpy())) for g in gs)
+    after = wg.memory()
+    assert (after["num_tensors"], after["num_bytes"]) == (before["num_tensors"], before["num_bytes"])
+
+
+def test_int32_multi_output_gradient_mixes_dtypes():
+    # An int32 result gets a float32 dy; the unused int32 output is filled with int32 zeros.
+    x = f32([[1.0, 2.0], [3.0, 4.0]])
+    g = wg.grad(lambda t: wg.sum(wg.unstack(wg.cast(t, "int32"))[0]))(x)
+    assert g.dtype == "float32" and g.tolist() == [[1.0, 1.0], [0.0, 0.0]]
+    g = wg.grad(lambda t: wg.sum(wg.split(wg.cast(t, "int32"), 2, 1)[1]))(x)
+    assert g.tolist() == [[0.0, 1.0], [0.0, 1.0]]
+
+
+def test_matmul_random_broadcast_shapes():
+    import hypothesis as hyp
+    from hypothesis import strategies as st
+    dims = st.integers(1, 3)
+
+    @hyp.settings(max_examples=40, deadline=None)
+    @hyp.given(st.lists(st.sampled_from([1, 2, 3]), max_size=3), st.lists(st.sampled_from([1, 2, 3]), max_size=3),
+               dims, dims, dims, st.booleans())
+    def run(ba, bb, m, k, n, int_inputs):
+        nd = max(len(ba), len(bb))
+        pa, pb = [1] * (nd - len(ba)) + ba, [1] * (nd - len(bb)) + bb
+        bb = [d if d == pa[i] or pa[i] == 1 or d == 1 else pa[i] for i, d in enumerate(pb)][nd - len(bb):]
+        a, b = RNG.integers(-3, 4, tuple(ba) + (m, k)), RNG.integers(-3, 4, tuple(bb) + (k, n))
+        mk = (lambda v: wg.tensor(v.astype(np.int32))) if int_inputs else f32
+        with wg.tidy():
+            y = wg.matmul(mk(a), mk(b))
+            assert y.dtype == ("int32" if int_inputs else "float32")
+            np.testing.assert_array_equal(y.numpy(), np.matmul(a, b))
+    run()
+
+
+def test_split_concat_roundtrip_property():
+    import hypothesis as hyp
+    from hypothesis import strategies as st
+
+    @hyp.settings(max_examples=40, deadline=None)
+    @hyp.given(st.lists(st.integers(1, 4), min_size=1, max_size=4), st.data())
+    def run(shape, data):
+        axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+        dim = shape[axis]
+        cuts = sorted(data.draw(st.lists(st.integers(0, dim), max_size=3)))
+        sizes = [b - a for a, b in zip([0] + cuts, cuts + [dim])]
+        x = RNG.standard_normal(shape)
+        with wg.tidy():
+            parts = wg.split(f32(x), sizes, axis)
+            for p, want in zip(parts, np.split(x, np.cumsum(sizes)[:-1], axis)):
+                close(p, want, 1e-6, 1e-6)
+            close(wg.concat(parts, axis), x, 1e-6, 1e-6)
+            begin = [data.draw(st.integers(0, d)) for d in shape]
+            size = [data.draw(st.integers(0, d - b)) for b, d in zip(begin, shape)]
+            sl = wg.slice(f32(x), begin, size)
+            want = x[tuple(slice(b, b + s) for b, s in zip(begin, size))]
+            close(sl, want, 1e-6, 1e-6)
+            pads = [[b, d - b - s] for b, s, d in zip(begin, size, shape)]
+            back = wg.pad(sl, pads).numpy()
+            mask = np.zeros(shape, bool)
+            mask[tuple(slice(b, b + s) for b, s in zip(begin, size))] = True
+            np.testing.assert_allclose(back, np.where(mask, x, 0), rtol=1e-6, atol=1e-6)
+    run()
