@@ -61,7 +61,6 @@ CAST = {
 
 _EXTRA = """
 fn sqdiff_f(a: f32, b: f32) -> f32 { let d = a - b; return d * d; }
-fn atan2_f(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return nan_f(); } return atan2(a, b); }
 """
 
 # (name, in dtypes, out dtype, modes, rank) -> pipeline, for the hot path.

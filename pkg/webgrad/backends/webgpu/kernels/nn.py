@@ -5,7 +5,7 @@ from __future__ import annotations
 import struct
 
 from ..shaders import render
-from .util import WG, WGSL_TYPE, kernel, pack, size_of
+from .util import LOOP_BUDGET, WG, WGSL_TYPE, kernel, pack, size_of
 
 
 def _softmax(log: bool):
@@ -17,11 +17,45 @@ def _softmax(log: bool):
             return out, x.shape, "float32"
         d = x.shape[-1] if x.rank else 1
         rows = n // d
+        if 3 * d > LOOP_BUDGET:  # rows too long for one invocation: compose from reductions
+            backend.pool.release(out.cls, out.buffer)
+            return _softmax_long(backend, x, rows, d, log)
         pipe = backend.pipeline(f"softmax:{'log' if log else 'exp'}",
                                 lambda: render("softmax", WG=WG, LOG="true" if log else "false"))
         backend.run(pipe, (x.ref.handle.buffer, out.buffer), pack("II", rows, d), -(-rows // WG))
         return out, x.shape, "float32"
     return k
+
+
+class _View:
+    """A tensor-like (shape, dtype, ref.handle) over a handle, for internal kernel chaining."""
+
+    class _Ref:
+        def __init__(self, handle):
+            self.handle = handle
+
+    def __init__(self, handle, shape, dtype="float32"):
+        self.ref = _View._Ref(handle)
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.rank = len(self.shape)
+
+
+def _softmax_long(backend, x, rows: int, d: int, log: bool):
+    from .elementwise import run_map
+    from .reduce import reduce_axes
+    x2 = _View(x.ref.handle, (rows, d))
+    m, _, _ = reduce_axes(backend, "Max", x2, [1], (rows, 1), "float32")
+    z, _, _ = run_map(backend, "SoftmaxShift", "{0} - {1}", [x2, _View(m, (rows, 1))], "float32")
+    e, _, _ = run_map(backend, "Exp", "exp_f({0})", [_View(z, (rows, d))], "float32")
+    s, _, _ = reduce_axes(backend, "Sum", _View(e, (rows, d)), [1], (rows, 1), "float32")
+    if log:
+        y, _, _ = run_map(backend, "LogSoftmaxOut", "{0} - log_f({1})", [_View(z, (rows, d)), _View(s, (rows, 1))], "float32")
+    else:
+        y, _, _ = run_map(backend, "RealDiv", "{0} / {1}", [_View(e, (rows, d)), _View(s, (rows, 1))], "float32")
+    for h in (m, z, e, s):
+        backend.dispose_data(h)
+    return y, x.shape, "float32"
 
 
 kernel("Softmax")(_softmax(False))
@@ -92,19 +126,19 @@ _BODIES = {
     "Conv2DBackpropFilter": (("x", "dy"), """  let k = i % K; let t1 = i / K; let c = t1 % C; let t2 = t1 / C;
   let fj = i32(t2 % u32(FW)); let fi = i32(t2 / u32(FW));
   var acc = 0.0;
-  for (var n = 0u; n < N; n = n + 1u) {
-    for (var oh = 0; oh < OH; oh = oh + 1) {
-      let h = oh * SH + fi * DH - PT;
-      if (h < 0 || h >= H) { continue; }
-      for (var ow = 0; ow < OW; ow = ow + 1) {
-        let w = ow * SW + fj * DW - PL;
-        if (w < 0 || w >= W) { continue; }
-        acc = fma(x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c],
-                  dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * K + k], acc);
-      }
+  for (var row = U(16u); row < U(17u); row = row + 1u) {
+    let n = row / u32(OH);
+    let oh = i32(row % u32(OH));
+    let h = oh * SH + fi * DH - PT;
+    if (h < 0 || h >= H) { continue; }
+    for (var ow = 0; ow < OW; ow = ow + 1) {
+      let w = ow * SW + fj * DW - PL;
+      if (w < 0 || w >= W) { continue; }
+      acc = fma(x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c],
+                dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * K + k], acc);
     }
   }
-  y[i] = acc;"""),
+  y[i] = select(0.0, y[i], U(18u) == 1u) + acc;"""),
     "MaxPool": (("x",), _OUT_NHWK + """
   let c = k;
   var m = -inf_f();
@@ -198,8 +232,12 @@ def _conv_like(backend, name: str, ins, out_shape, geom):
         return render("conv2d", BINDINGS="\n".join(lines), UBIND=len(names) + 1, WG=WG, BODY=body)
 
     pipe = backend.pipeline(f"conv:{name}", build)
-    ub = pack("I" * 16, n, *geom)
-    backend.run(pipe, (*[t.ref.handle.buffer for t in ins], out.buffer), ub, -(-n // WG))
+    bufs = (*[t.ref.handle.buffer for t in ins], out.buffer)
+    rows = geom[0] * geom[4]  # (n, oh) pairs a filter-gradient invocation sums over
+    step = max(1, LOOP_BUDGET // (geom[5] + 2)) if name == "Conv2DBackpropFilter" else rows
+    for j, r0 in enumerate(range(0, rows, step)):
+        ub = pack("I" * 19, n, *geom, r0, min(rows, r0 + step), int(j > 0))
+        backend.run(pipe, bufs, ub, -(-n // WG))
     return out, out_shape, "float32"
 
 
