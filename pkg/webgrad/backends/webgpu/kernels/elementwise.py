@@ -78,6 +78,8 @@ def _n_block(n: int) -> bytes:
 
 
 def _wgsl(expr: str, in_types: tuple, out_type: str, modes: str, rank: int) -> str:
+    if modes.startswith("v"):
+        return _wgsl_vec4(expr, in_types, out_type, modes[1:])
     lines = [f"@group(0) @binding({j}) var<storage, read> x{j}: array<{WGSL_TYPE[t]}>;" for j, t in enumerate(in_types)]
     lines.append(f"@group(0) @binding({len(in_types)}) var<storage, read_write> y: array<{WGSL_TYPE[out_type]}>;")
     strided = [j for j, m in enumerate(modes) if m == "d"]
@@ -90,6 +92,21 @@ def _wgsl(expr: str, in_types: tuple, out_type: str, modes: str, rank: int) -> s
     body = expr.format(*loads, **_P, **_PI)
     return render("map", BINDINGS="\n".join(lines) + _EXTRA, UBIND=len(in_types) + 1, UVEC4=uvec4(words), WG=WG,
                   INDEX=idx, EXPR=body)
+
+
+def _wgsl_vec4(expr: str, in_types: tuple, out_type: str, modes: str) -> str:
+    """Four elements per invocation through vec4 loads and stores (flat or scalar inputs)."""
+    def decl(j, t, m):
+        elem = f"vec4<{WGSL_TYPE[t]}>" if m == "f" else WGSL_TYPE[t]
+        return f"@group(0) @binding({j}) var<storage, read> x{j}: array<{elem}>;"
+    lines = [decl(j, t, m) for j, (t, m) in enumerate(zip(in_types, modes))]
+    ot = WGSL_TYPE[out_type]
+    lines.append(f"@group(0) @binding({len(in_types)}) var<storage, read_write> y: array<vec4<{ot}>>;")
+    pre = "\n".join(f"  let v{j} = x{j}[i];" if m == "f" else f"  let v{j} = x{j}[0];" for j, m in enumerate(modes))
+    parts = [expr.format(*[f"v{j}.{c}" if m == "f" else f"v{j}" for j, m in enumerate(modes)], **_P, **_PI)
+             for c in "xyzw"]
+    return render("map", BINDINGS="\n".join(lines) + _EXTRA, UBIND=len(in_types) + 1, UVEC4=uvec4(HEADER_WORDS),
+                  WG=WG, INDEX=pre, EXPR=f"vec4<{ot}>({', '.join(parts)})")
 
 
 def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_fmt: str = "", attrs=(),
@@ -113,6 +130,9 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
         cshape, strides = collapse(out_shape, lists)
         rank = len(cshape)
     in_types = tuple(t.dtype for t in inputs)
+    threads = n
+    if not rank and n % 4 == 0:
+        modes, threads = "v" + modes, n // 4
     key = (name, in_types, out_dtype, modes, rank)
     pipe = _PIPES.get(key)
     if pipe is None:
@@ -121,7 +141,7 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
             lambda: _wgsl(expr, in_types, out_dtype, modes, rank))
     if rank or attrs:
         fmt = "I" + attrs_fmt + "I" * (HEADER_WORDS - 1 - len(attrs_fmt))
-        vals = [n, *attrs] + [0] * (HEADER_WORDS - 1 - len(attrs_fmt))
+        vals = [threads, *attrs] + [0] * (HEADER_WORDS - 1 - len(attrs_fmt))
         if rank:
             fmt += "I" * (rank * (1 + len(strides)))
             vals += cshape
@@ -129,8 +149,8 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
                 vals += sl
         ub = pack(fmt, *vals)
     else:
-        ub = _n_block(n)
-    backend.run(pipe, (*[t.ref.handle.buffer for t in inputs], out.buffer), ub, -(-n // WG))
+        ub = _n_block(threads)
+    backend.run(pipe, (*[t.ref.handle.buffer for t in inputs], out.buffer), ub, -(-threads // WG))
     return out, out_shape, out_dtype
 
 
@@ -148,17 +168,20 @@ def _fast_binary(name: str, table_f: dict, table_i: dict | None, out_bool: bool 
         dt = a.dtype
         out_dt = "bool" if out_bool else dt
         if a.shape == b.shape and b.dtype == dt:
-            pipe = _PIPES.get((name, dt, "ff"))
             ha = a.ref.handle
             n = ha.n
+            vec = n % 4 == 0
+            pipe = _PIPES.get((name, dt, vec))
             if pipe is not None and n:
                 out = backend.alloc(n)
-                backend.run(pipe, (ha.buffer, b.ref.handle.buffer, out.buffer), _n_block(n), -(-n // WG))
+                threads = n >> 2 if vec else n
+                backend.run(pipe, (ha.buffer, b.ref.handle.buffer, out.buffer), _n_block(threads), -(-threads // WG))
                 return out, a.shape, out_dt
         expr = (table_f if dt == "float32" else table_i)[name]
         res = run_map(backend, name, expr, inputs, out_dt)
         if a.shape == b.shape and res[0].n:
-            _PIPES[(name, dt, "ff")] = _PIPES[(name, (dt, dt), out_dt, "ff", 0)]
+            vec = res[0].n % 4 == 0
+            _PIPES[(name, dt, vec)] = _PIPES[(name, (dt, dt), out_dt, "vff" if vec else "ff", 0)]
         return res
     kernel(name)(k)
 
