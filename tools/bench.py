@@ -247,8 +247,9 @@ def run_tinygrad(quick: bool) -> dict:
     os.environ.setdefault("WEBGPU", "1")
     from tinygrad import Device, Tensor
 
-    Device.DEFAULT = "WEBGPU"
     res: dict = {"w1": {}, "device": Device.DEFAULT}
+    if "WEBGPU" not in str(Device.DEFAULT):
+        raise RuntimeError(f"tinygrad picked device {Device.DEFAULT}, not WEBGPU")
     for n, reps in W1_SIZES:
         A = Tensor((2 * u(n * n, 1) - 1).reshape(n, n)).realize()
         B = Tensor((2 * u(n * n, 2) - 1).reshape(n, n)).realize()
@@ -280,18 +281,18 @@ def run_tinygrad(quick: bool) -> dict:
     X, labels, W1, W2 = w4_data()
     import numpy as np
     Xt, Yt = Tensor(X).realize(), Tensor(np.eye(10, dtype=np.float32)[labels]).realize()
-    p = [Tensor(W1.copy(), requires_grad=True), Tensor.zeros(256, requires_grad=True),
-         Tensor(W2.copy(), requires_grad=True), Tensor.zeros(10, requires_grad=True)]
+    p = [Tensor(W1.copy()).realize(), Tensor.zeros(256).contiguous().realize(),
+         Tensor(W2.copy()).realize(), Tensor.zeros(10).contiguous().realize()]
     losses = []
 
     def step():
         w1, b1, w2, b2 = p
         logits = (Xt @ w1 + b1).relu() @ w2 + b2
         loss = (logits.logsumexp(1) - (logits * Yt).sum(1)).mean()
-        loss.backward()
-        for i, q in enumerate(p):
-            p[i] = (q - 0.1 * q.grad).detach().realize().requires_grad_(True)
+        grads = loss.gradient(*p)
+        new = [(q - 0.1 * g).realize() for q, g in zip(p, grads)]
         losses.append(loss.item())
+        p[:] = new
     res["w4"] = timed(step, 5, scaled(30, quick)) * 1e3
     res["w4_first_loss"] = losses[0]
     return res
@@ -380,7 +381,7 @@ def _table(results: dict) -> str:
             rows.append([LABELS[peer]] + ["-"] * 3 + ["-", f"{floor:.1f}" if floor else r.get("error", "n/a"), "-", "-"])
             continue
         if not r.get("ok"):
-            rows.append([LABELS[peer], "unavailable: " + r.get("error", "?")])
+            rows.append([LABELS[peer], "unavailable: " + r.get("error", "?")[:100]])
             continue
         w1 = [f"{r['w1'][str(n)] if str(n) in r['w1'] else r['w1'][n]:.2f} ({2 * n**3 / (r['w1'][str(n)] if str(n) in r['w1'] else r['w1'][n]) / 1e6:.1f})"
               for n, _ in W1_SIZES]
