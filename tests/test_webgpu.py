@@ -86,6 +86,23 @@ def test_adapter_is_a_real_vulkan_class_adapter_not_the_gl_fallback():
     assert info["backend_type"] != "OpenGL"
 
 
+def test_adapter_choice_by_name_and_a_helpful_error_without_adapters(monkeypatch):
+    import wgpu
+    from webgrad.gpu import GPUUnavailableError
+    from webgrad.gpu import native
+
+    monkeypatch.setenv("WEBGRAD_ADAPTER", "llvmpipe" if "llvmpipe" in get_device().adapter_info["name"] else
+                       get_device().adapter_info["name"][:6])
+    assert native._choose_adapter().info["backend_type"]
+    monkeypatch.setenv("WEBGRAD_ADAPTER", "no-such-adapter-xyz")
+    with pytest.raises(GPUUnavailableError, match="no-such-adapter-xyz"):
+        native._choose_adapter()
+    monkeypatch.delenv("WEBGRAD_ADAPTER")
+    monkeypatch.setattr(wgpu.gpu, "enumerate_adapters_sync", lambda: [])
+    with pytest.raises(GPUUnavailableError, match="mesa-vulkan-drivers"):
+        native._choose_adapter()
+
+
 def test_default_backend_is_webgpu_when_an_adapter_exists():
     assert ENGINE.backend_factories["webgpu"][1] > ENGINE.backend_factories["cpu"][1]
 

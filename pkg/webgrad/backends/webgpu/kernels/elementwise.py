@@ -162,26 +162,36 @@ def _broadcast(a, b):
 
 
 def _fast_binary(name: str, table_f: dict, table_i: dict | None, out_bool: bool = False):
-    """Same-shape inputs skip the general path (the W3 hot loop)."""
+    """Same-shape inputs, or one of them a single value, skip the general path (the hot loop
+    of small ops: `c + b`, `x * 2.0`)."""
     def k(inputs, attrs, backend):
         a, b = inputs
         dt = a.dtype
         out_dt = "bool" if out_bool else dt
-        if a.shape == b.shape and b.dtype == dt:
-            ha = a.ref.handle
-            n = ha.n
+        ha, hb = a.ref.handle, b.ref.handle
+        if a.shape == b.shape:
+            modes, shape, n = "ff", a.shape, ha.n
+        elif hb.n == 1 and len(b.shape) <= len(a.shape):
+            modes, shape, n = "fs", a.shape, ha.n
+        elif ha.n == 1 and len(a.shape) <= len(b.shape):
+            modes, shape, n = "sf", b.shape, hb.n
+        else:
+            modes = None
+        if modes and n and b.dtype == dt:
             vec = n % 4 == 0
-            pipe = _PIPES.get((name, dt, vec))
-            if pipe is not None and n:
+            pipe = _PIPES.get((name, dt, vec, modes))
+            if pipe is not None:
                 out = backend.alloc(n)
                 threads = n >> 2 if vec else n
-                backend.run(pipe, (ha.buffer, b.ref.handle.buffer, out.buffer), _n_block(threads), -(-threads // WG))
-                return out, a.shape, out_dt
+                backend.run(pipe, (ha.buffer, hb.buffer, out.buffer), _n_block(threads), -(-threads // WG))
+                return out, shape, out_dt
         expr = (table_f if dt == "float32" else table_i)[name]
         res = run_map(backend, name, expr, inputs, out_dt)
-        if a.shape == b.shape and res[0].n:
-            vec = res[0].n % 4 == 0
-            _PIPES[(name, dt, vec)] = _PIPES[(name, (dt, dt), out_dt, "vff" if vec else "ff", 0)]
+        if modes and n and b.dtype == dt:
+            vec = n % 4 == 0
+            full = (name, (dt, dt), out_dt, ("v" if vec else "") + modes, 0)
+            if full in _PIPES:
+                _PIPES[(name, dt, vec, modes)] = _PIPES[full]
         return res
     kernel(name)(k)
 
