@@ -33,28 +33,38 @@ def _backprop(tape: Tape, xs: Sequence[Tensor], y: Tensor, dy: Tensor) -> list[T
             path.append(node)
 
     grads: dict[int, Tensor] = {y.id: dy}
-    for node in path:
-        dys = [grads.get(o) for o in node.outputs]
-        if all(g is None for g in dys):
-            continue
-        if node.rule is None:
-            raise ValueError(f"grad: kernel {node.kernel} has no gradient rule, and it lies between x and y")
-        ctx = node.ctx
-        if len(dys) == 1:
-            dy_arg = dys[0]
-        else:
-            dy_arg = [g if g is not None else zeros(s, d) for g, s, d in zip(dys, ctx.output_shapes, ctx.output_dtypes)]
-        thunks = node.rule.fn(dy_arg, ctx)
-        if len(thunks) != len(node.inputs):
-            raise RuntimeError(f"grad: rule of {node.kernel} returned {len(thunks)} gradients for {len(node.inputs)} inputs")
-        for i, (inp, thunk) in enumerate(zip(node.inputs, thunks)):
-            if inp not in need or thunk is None:
+    outer_node = ENGINE.current_backward_node
+    try:
+        for node in path:
+            dys = [grads.get(o) for o in node.outputs]
+            if all(g is None for g in dys):
                 continue
-            g = thunk()
-            if g.shape != ctx.input_shapes[i]:
-                raise RuntimeError(f"grad: rule of {node.kernel} gave shape {g.shape} for input {i} of shape {ctx.input_shapes[i]}")
-            prev = grads.get(inp)
-            grads[inp] = g if prev is None else add(prev, g)
+            if node.rule is None:
+                raise ValueError(f"grad: kernel {node.kernel} has no gradient rule, and it lies between x and y")
+            ctx = node.ctx
+            if len(dys) == 1:
+                dy_arg = dys[0]
+            else:
+                dy_arg = [g if g is not None else zeros(s, d) for g, s, d in zip(dys, ctx.output_shapes, ctx.output_dtypes)]
+            ENGINE.current_backward_node = node  # lets graph capture attribute the rule's kernels to node
+            thunks = node.rule.fn(dy_arg, ctx)
+            if len(thunks) != len(node.inputs):
+                raise RuntimeError(f"grad: rule of {node.kernel} returned {len(thunks)} gradients for {len(node.inputs)} inputs")
+            for i, (inp, thunk) in enumerate(zip(node.inputs, thunks)):
+                if inp not in need or thunk is None:
+                    continue
+                g = thunk()
+                if g.shape != ctx.input_shapes[i]:
+                    raise RuntimeError(f"grad: rule of {node.kernel} gave shape {g.shape} for input {i} of shape {ctx.input_shapes[i]}")
+                prev = grads.get(inp)
+                if prev is not None:
+                    ENGINE.current_backward_node = None  # summing contributions belongs to no rule
+                    g = add(prev, g)
+                    ENGINE.current_backward_node = node
+                grads[inp] = g
+            ENGINE.current_backward_node = None
+    finally:
+        ENGINE.current_backward_node = outer_node
     return [grads.get(x.id) for x in xs]
 
 
