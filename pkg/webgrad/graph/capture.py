@@ -138,12 +138,13 @@ def _arg_names(f: Callable, args: tuple) -> dict[int, str]:
     return out
 
 
-def trace(f: Callable, *args, backward: bool = True, values: bool = False, dy: Tensor | None = None) -> m.Graph:
+def trace(f: Callable, *args, backward: bool = True, values: bool = False, dy: Tensor | None = None,
+          wrt: list[Tensor] | None = None) -> m.Graph:
     """Run f(*args) and return the Graph of every kernel it ran.
 
     With backward=True (f must return a scalar, or pass ``dy``) the backward pass is run
-    too, through the registered gradient rules, for the float32 tensor arguments and
-    the trainable variables f uses; each backward op is attributed to the forward op
+    too, through the registered gradient rules, for the tensors in ``wrt`` (default: the
+    float32 tensor arguments and the trainable variables f uses); each backward op is attributed to the forward op
     whose rule ran it. values=True adds a short summary of each tensor's values (reads
     them back). Every tensor the trace creates is disposed before it returns.
     """
@@ -171,9 +172,12 @@ def trace(f: Callable, *args, backward: bool = True, values: bool = False, dy: T
                 rec.phase = m.BACKWARD
                 return out
 
-            xs = [a for a in args if isinstance(a, Tensor) and not isinstance(a, Variable) and a.dtype == "float32"]
-            seen = {x.id for x in xs}
-            xs += [v for v in trainable_variables() if v.id not in seen]
+            if wrt is not None:
+                xs = list(wrt)
+            else:
+                xs = [a for a in args if isinstance(a, Tensor) and not isinstance(a, Variable) and a.dtype == "float32"]
+                seen = {x.id for x in xs}
+                xs += [v for v in trainable_variables() if v.id not in seen]
             y, gs = _gradients(forward, xs, args, dy, "trace", allow_unused=True)
             outs = [y]
             grads = [(x, g) for x, g in zip(xs, gs) if g is not None]

@@ -1,0 +1,324 @@
+"""The computation graph: trace() records exactly what ran, forward and backward,
+and the DOT/SVG drawing has one box per tensor and one ellipse per op."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import webgrad as wg
+from webgrad.engine import ENGINE
+from webgrad.graph import Graph, name_scope, trace
+from webgrad.graph import model as m
+from webgrad.graph import render
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def needs_dot():
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz `dot` is not installed (tools/setup.sh installs it)")
+
+
+def kernels(ops) -> list[str]:
+    return [o.kernel for o in ops]
+
+
+# -- log(x): the seed's first example --------------------------------------------------------
+
+def test_log_forward_and_backward_with_saved_x():
+    x = wg.tensor([1.0, 2.0, 4.0])
+    dy = wg.tensor([1.0, 1.0, 1.0])
+    g = trace(lambda x: wg.log(x), x, dy=dy)
+
+    (log,) = g.forward_ops()
+    assert log.kernel == "Log"
+    xn, yn = g.tensor("x"), g.tensors[log.outputs[0]]
+    assert log.inputs == [xn.key] and xn.kind == m.INPUT and yn.kind == m.OUTPUT
+    assert g.outputs == [yn.key]
+    # backward: dx = dy * (1 / x), both ops run by Log's rule, x read from its saved copy
+    back = g.backward_ops(log)
+    assert kernels(back) == ["Reciprocal", "Multiply"]
+    assert all(o.forward_op == log.key and o.phase == m.BACKWARD for o in back)
+    recip, mul = back
+    seed = g.tensor("dy")
+    grad = g.gradient_of(xn)
+    assert seed.kind == m.SEED and grad.kind == m.GRADIENT and grad.name == "grad x"
+    assert g.edge_set() == {
+        (xn.key, log.key, m.DATA), (log.key, yn.key, m.DATA),
+        (xn.key, recip.key, m.SAVED), (recip.key, recip.outputs[0], m.GRAD),
+        (seed.key, mul.key, m.GRAD), (recip.outputs[0], mul.key, m.GRAD), (mul.key, grad.key, m.GRAD),
+        (seed.key, yn.key, m.GRAD_OF), (grad.key, xn.key, m.GRAD_OF),
+    }
+    assert set(g.tensors) == {xn.key, yn.key, seed.key, recip.outputs[0], grad.key}
+    assert len(g.ops) == 3
+
+
+def test_values_summaries_and_gradient_value():
+    x = wg.tensor([1.0, 2.0, 4.0])
+    g = trace(lambda x: wg.log(x).sum(), x, values=True)
+    assert g.tensor("x").value == "[1, 2, 4]"
+    assert g.tensor("grad x").value == "[1, 0.5, 0.25]"
+    assert g.tensor("dy").value == "[1]"
+
+
+def test_trace_disposes_what_it_made_and_detaches():
+    x = wg.tensor([1.0, 2.0, 4.0])
+    before = wg.memory()["num_tensors"]
+    trace(lambda x: (wg.log(x) * x).sum(), x)
+    assert wg.memory()["num_tensors"] == before
+    assert ENGINE.observers == [] and ENGINE.current_backward_node is None
+    assert not x.disposed
+
+
+def test_forward_only():
+    x = wg.tensor([1.0, 2.0])
+    g = trace(lambda x: wg.exp(x) + 1.0, x, backward=False)
+    assert kernels(g.ops.values()) == ["Exp", "Add"]
+    assert not g.backward_ops()
+    const = [t for t in g.tensors.values() if t.kind == m.CONSTANT]
+    assert len(const) == 1 and const[0].shape == () and const[0].value == "[1]"
+
+
+# -- a dense layer -> softmax -> cross-entropy --------------------------------------------
+
+def dense_softmax_xent(x, labels, W, b):
+    """matmul(x, W) + b -> softmax -> cross-entropy, from elementary ops."""
+    z = wg.sum(wg.expand_dims(x, 2) * W, axis=1) + b
+    e = wg.exp(z - wg.max(z, axis=1, keepdims=True))
+    p = e / wg.sum(e, axis=1, keepdims=True)
+    return -wg.sum(labels * wg.log(p)) / 2
+
+
+@pytest.fixture
+def dense():
+    x = wg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    labels = wg.tensor([[1.0, 0.0], [0.0, 1.0]])
+    W = wg.variable(wg.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]))
+    b = wg.variable(wg.tensor([0.1, -0.1]))
+    yield x, labels, W, b
+    W.dispose()
+    b.dispose()
+
+
+def test_dense_graph_is_exactly_what_ran(dense):
+    x, labels, W, b = dense
+    events = []
+
+    def spy(event, payload):
+        if event == "kernel":
+            name, ins, outs, _ = payload
+            events.append((name, [t.id for t in ins], [t.id for t in outs]))
+
+    ENGINE.observers.append(spy)  # an independent record of the same run
+    try:
+        g = trace(lambda x: dense_softmax_xent(x, labels, W, b), x, wrt=[W, b])
+    finally:
+        ENGINE.observers.remove(spy)
+
+    assert kernels(g.forward_ops()) == ["Reshape", "Multiply", "Sum", "Add", "Max", "Sub", "Exp", "Sum",
+                                        "RealDiv", "Log", "Multiply", "Sum", "Neg", "RealDiv"]
+    assert [(o.kernel, [int(k[1:]) for k in o.inputs], [int(k[1:]) for k in o.outputs])
+            for o in g.ops.values()] == events
+    expected_edges = set()
+    for key, (name, ins, outs) in zip(g.ops, events):
+        phase = g.ops[key].phase
+        for i in ins:
+            kind = m.DATA if phase == m.FORWARD else m.GRAD
+            expected_edges.add((f"t{i}", key, kind))
+        for o in outs:
+            expected_edges.add((key, f"t{o}", m.DATA if phase == m.FORWARD else m.GRAD))
+    flow = g.edge_set([m.DATA, m.GRAD, m.SAVED])
+    relabelled = {(s, d, m.GRAD if k == m.SAVED else k) for s, d, k in flow}
+    assert relabelled == expected_edges and len(flow) == len(expected_edges)
+
+    fwd = g.forward_ops()
+    _, mm, _, add_b = fwd[:4]
+    Wn, bn = g.tensors[f"t{W.id}"], g.tensors[f"t{b.id}"]
+    assert Wn.kind == bn.kind == m.PARAMETER and mm.inputs[1] == Wn.key and add_b.inputs[1] == bn.key
+    # every differentiable op on the path from W, b to the loss has backward ops
+    for o in fwd[1:]:
+        assert g.backward_ops(o), f"{o.kernel} has no backward ops"
+    assert not g.backward_ops(fwd[0])  # x's reshape is not on a path from W or b
+    # saved-tensor edges point at what each rule saved: Multiply saves both inputs,
+    # Exp its output, Log and RealDiv their inputs, Max its input and output
+    rules = ENGINE.gradients
+    for o in fwd:
+        srcs = {e.src for e in g.edges if e.kind == m.SAVED and e.dst in o.backward_ops}
+        rule = rules[o.kernel]
+        allowed = {o.inputs[i] for i in rule.inputs_to_save} | {o.outputs[i] for i in rule.outputs_to_save}
+        assert srcs <= allowed, o
+    exp, logo = g.ops_by_kernel("Exp")[0], g.ops_by_kernel("Log")[0]
+    assert {e.src for e in g.edges if e.kind == m.SAVED and e.dst in exp.backward_ops} == {exp.outputs[0]}
+    assert {e.src for e in g.edges if e.kind == m.SAVED and e.dst in logo.backward_ops} == {logo.inputs[0]}
+    assert {e.src for e in g.edges if e.kind == m.SAVED and e.dst in mm.backward_ops} == {mm.inputs[0]}
+    # the parameters show their gradients, with the right shapes
+    gW, gb = g.gradient_of(Wn), g.gradient_of(bn)
+    assert gW.shape == (3, 2) and gb.shape == (2,) and gW.kind == gb.kind == m.GRADIENT
+    assert (gW.key, Wn.key, m.GRAD_OF) in g.edge_set()
+    # no gradient was asked for x or the labels
+    assert g.gradient_of(f"t{x.id}") is None and g.gradient_of(f"t{labels.id}") is None
+
+
+def test_backward_kernels_belong_to_their_forward_op(dense):
+    x, labels, W, b = dense
+    g = trace(lambda x: dense_softmax_xent(x, labels, W, b), x, wrt=[W, b])
+    unattributed = [o for o in g.backward_ops() if o.forward_op is None]
+    # only the seed (Fill) and the summing of two gradient contributions (Add) belong to no rule
+    assert sorted(kernels(unattributed)) == ["Add", "Add", "Fill"]
+    for o in g.backward_ops():
+        if o.forward_op is not None:
+            assert o.key in g.ops[o.forward_op].backward_ops
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+def svg_counts(svg: str) -> dict[str, tuple[int, int]]:
+    """node title -> (polygons, ellipses) in its SVG group."""
+    root = ET.fromstring(svg)
+    out = {}
+    for grp in root.iter(SVG + "g"):
+        if grp.get("class") != "node":
+            continue
+        title = grp.find(SVG + "title").text
+        out[title] = (len(grp.findall(SVG + "polygon")), len(grp.findall(SVG + "ellipse")))
+    return out
+
+
+def test_dot_parses_and_svg_has_a_box_per_tensor_and_an_ellipse_per_op(dense):
+    needs_dot()
+    x, labels, W, b = dense
+    g = trace(lambda x: dense_softmax_xent(x, labels, W, b), x, values=True)
+    text = g.to_dot()
+    proc = subprocess.run(["dot", "-Tsvg"], input=text.encode(), capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    counts = svg_counts(proc.stdout.decode())
+    assert set(counts) == set(g.tensors) | set(g.ops) | {"legend"}
+    for key in g.tensors:
+        assert counts[key] == (1, 0), key
+    for key in g.ops:
+        assert counts[key] == (0, 1), key
+    assert g.to_svg() == proc.stdout.decode()
+
+
+def test_dot_marks_forward_and_backward_differently():
+    x = wg.tensor([1.0, 2.0])
+    text = trace(lambda x: wg.log(x).sum(), x).to_dot()
+    fwd = [ln for ln in text.splitlines() if "shape=ellipse" in ln and "Log" in ln]
+    bwd = [ln for ln in text.splitlines() if "shape=ellipse" in ln and "Reciprocal" in ln]
+    assert "dashed" not in fwd[0] and "dashed" in bwd[0]
+    assert "legend" in text and "arrowhead=odot" in text  # the saved-tensor edge style
+
+
+def test_save_by_extension(tmp_path):
+    needs_dot()
+    x = wg.tensor([1.0, 2.0])
+    g = trace(lambda x: wg.log(x).sum(), x)
+    for ext in ("dot", "svg", "png"):
+        g.save(str(tmp_path / f"g.{ext}"))
+    assert (tmp_path / "g.dot").read_text().startswith("digraph")
+    ET.parse(tmp_path / "g.svg")
+    assert (tmp_path / "g.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="format"):
+        g.save(str(tmp_path / "g.txt"))
+
+
+def test_to_svg_without_graphviz_says_what_to_install(monkeypatch):
+    x = wg.tensor([1.0, 2.0])
+    g = trace(lambda x: wg.log(x).sum(), x)
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    assert g.to_dot().startswith("digraph")
+    with pytest.raises(render.GraphvizNotFound, match="apt-get install graphviz"):
+        g.to_svg()
+
+
+def test_registered_layout_function_is_used():
+    x = wg.tensor([1.0, 2.0])
+    g = trace(lambda x: wg.log(x), x, backward=False)
+    seen = []
+    render.set_layout(lambda text, fmt: seen.append((text, fmt)) or "<svg/>")
+    try:
+        assert g.to_svg() == "<svg/>"
+    finally:
+        render.set_layout(None)
+    assert seen == [(g.to_dot(), "svg")]
+
+
+# -- big graphs: scopes, collapsing, repeats ----------------------------------------------
+
+def layered(x, Ws):
+    for i, W in enumerate(Ws):
+        with name_scope("dense"):
+            x = wg.relu(wg.sum(wg.expand_dims(x, 2) * W, axis=1))
+    return wg.sum(x)
+
+
+def test_name_scopes_become_clusters_and_collapse():
+    x = wg.tensor([[1.0, 2.0]])
+    Ws = [wg.variable(wg.tensor([[0.5, -0.5], [0.25, 1.0]])) for _ in range(3)]
+    try:
+        g = trace(layered, x, Ws)
+    finally:
+        for W in Ws:
+            W.dispose()
+    assert g.scopes() == [("dense",), ("dense_1",), ("dense_2",)]
+    for o in g.forward_ops()[:-1]:
+        assert o.scope[0].startswith("dense")
+    for o in g.backward_ops():
+        if o.forward_op:
+            assert o.scope == g.ops[o.forward_op].scope
+    full = g.to_dot(collapse=False, group_repeats=False)
+    assert full.count("subgraph cluster_") == 6  # three layers, forward and backward
+    assert all(f"{k} [" in full for k in g.ops)
+    # collapsed: each layer one node per direction, grouped because the layers are identical
+    small = g.to_dot(collapse=True)
+    assert "×3" in small and "subgraph cluster_" not in small
+    assert sum(1 for ln in small.splitlines() if "shape=box3d" in ln) == 2
+    assert not any(f"  {o.key} [" in small for o in g.ops.values() if o.scope)
+    # collapsed without grouping: one node per layer and direction
+    per_layer = g.to_dot(collapse=True, group_repeats=False)
+    assert sum(1 for ln in per_layer.splitlines() if "shape=box3d" in ln) == 6
+    # expanded with grouping: the first layer in full, the repeats as single nodes
+    grouped = g.to_dot(collapse=False)
+    assert "same ops as dense" in grouped and grouped.count("subgraph cluster_") == 2
+    if shutil.which("dot"):
+        for text in (full, small, per_layer, grouped):
+            assert subprocess.run(["dot", "-Tsvg"], input=text.encode(), capture_output=True).returncode == 0
+
+
+def test_name_scope_rejects_bad_names_and_nests():
+    with pytest.raises(ValueError):
+        with name_scope("a/b"):
+            pass
+    with name_scope("outer") as outer:
+        with name_scope("inner") as inner:
+            from webgrad.graph import current_scope
+            assert current_scope() == (outer, inner)
+
+
+def synthetic_graph(n_ops: int, per_scope: int = 10) -> Graph:
+    """A chain of n_ops forward ops in scopes of per_scope ops (no engine involved)."""
+    g = Graph()
+    g.tensors["t0"] = m.TensorNode(0, "x", (8, 8), "float32", m.INPUT, m.FORWARD)
+    prev = "t0"
+    for i in range(1, n_ops + 1):
+        scope = (f"block_{(i - 1) // per_scope}",)
+        t = m.TensorNode(i, f"t{i}", (8, 8), "float32", m.INTERMEDIATE, m.FORWARD, scope)
+        g.tensors[t.key] = t
+        op = m.OpNode(f"o{i}", "Relu" if i % 2 else "Exp", {}, m.FORWARD, scope, [prev], [t.key])
+        g.ops[op.key] = op
+        g.edges += [m.Edge(prev, op.key, m.DATA), m.Edge(op.key, t.key, m.DATA)]
+        prev = t.key
+    return g
+
+
+def test_huge_graph_is_collapsed_by_default():
+    g = synthetic_graph(2000)
+    text = g.to_dot()
+    assert "nslimit" in text  # the cheap layout settings
+    assert "×200" in text or sum(1 for ln in text.splitlines() if "shape=box3d" in ln) <= 200
+    full = g.to_dot(collapse=False, group_repeats=False)
+    assert sum(1 for ln in full.splitlines() if "shape=ellipse" in ln) == 2000
