@@ -322,3 +322,46 @@ def test_huge_graph_is_collapsed_by_default():
     assert "×200" in text or sum(1 for ln in text.splitlines() if "shape=box3d" in ln) <= 200
     full = g.to_dot(collapse=False, group_repeats=False)
     assert sum(1 for ln in full.splitlines() if "shape=ellipse" in ln) == 2000
+
+
+# -- the demo command and the browser constraints -------------------------------------------
+
+def test_demo_command_writes_the_mlp_graph(tmp_path, capsys):
+    from webgrad.graph import demo
+
+    before = wg.memory()["num_tensors"]
+    out = tmp_path / "mlp.dot"
+    assert demo.main([str(out), "--collapse"]) == 0
+    text = out.read_text()
+    for layer in ("dense_1", "dense_2", "softmax_cross_entropy"):
+        assert f'label="{layer}\\n' in text and f'label="∇ {layer}\\n' in text
+    assert wg.memory()["num_tensors"] == before
+    g = demo.demo_graph()
+    names = {t.name for t in g.tensors.values()}
+    assert {"images", "W1", "b1", "W2", "b2", "grad W1", "grad b1", "grad W2", "grad b2", "output", "dy"} <= names
+    assert {o.scope[0] for o in g.forward_ops()} == {"dense_1", "dense_2", "softmax_cross_entropy"}
+    if shutil.which("dot"):
+        svg = tmp_path / "mlp.svg"
+        assert demo.main([str(svg)]) == 0
+        counts = svg_counts(svg.read_text())
+        assert sum(1 for k in counts if k.startswith("o")) == len(g.ops)
+
+
+def test_graph_package_imports_without_numpy_or_subprocess():
+    code = (
+        "import builtins, sys\n"
+        "real = builtins.__import__\n"
+        "def guard(name, *a, **k):\n"
+        "    if name.split('.')[0] in ('numpy', 'subprocess'):\n"
+        "        raise ImportError('blocked: ' + name)\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = guard\n"
+        "import webgrad.graph.capture, webgrad.graph.dot, webgrad.graph.model, webgrad.graph.render\n"
+        "from webgrad.graph import trace, Graph, name_scope\n"
+        "print('ok')\n"
+    )
+    import os
+    import sys
+    env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(os.path.dirname(__file__)), "pkg"))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.stdout.strip() == "ok", proc.stderr

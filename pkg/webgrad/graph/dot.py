@@ -92,7 +92,7 @@ def repeated_scopes(g: m.Graph) -> list[list[str]]:
 
 
 def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_repeats: bool = True,
-           rankdir: str = "TB", legend: bool = True, values: bool = True, title: str | None = None,
+           rankdir: str = "TB", mirror: bool = True, legend: bool = True, values: bool = True, title: str | None = None,
            big: bool | None = None) -> str:
     """DOT text for graph g.
 
@@ -100,7 +100,10 @@ def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_re
     collapses the named ones, False draws everything; None (default) collapses only
     graphs larger than BIG_GRAPH nodes. group_repeats: scopes that ran identical ops
     are drawn once (collapsed: one node "name ×N"; expanded: the first in full, the
-    others as single nodes). big: use cheap layout settings (default: by size).
+    others as single nodes). mirror: rank gradient edges against their direction, so the
+    backward pass runs back up beside the forward pass and the saved-tensor edges stay
+    short (False: the backward pass is laid out below the forward one; far slower for big
+    graphs). big: use cheap layout settings (default: by size).
     """
     n_nodes = len(g)
     if big is None:
@@ -133,6 +136,8 @@ def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_re
             group_size.setdefault(alias.get(s, s), []).append(s)
 
     home = _home_scopes(g)
+    ident = {s: str(i) for i, s in enumerate(top_scopes)}
+    by_ident = {v: k for k, v in ident.items()}
 
     def phase_of(key: str) -> str:
         node = g.ops.get(key) or g.tensors[key]
@@ -145,7 +150,7 @@ def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_re
         """The drawn node standing for key (itself, or its collapsed scope's node)."""
         scope = scope_of(key)
         if scope and scope[0] in collapsed:
-            return ("cb_" if phase_of(key) == m.BACKWARD else "cf_") + _ident(alias.get(scope[0], scope[0]))
+            return ("cb" if phase_of(key) == m.BACKWARD else "cf") + ident[alias.get(scope[0], scope[0])]
         return key
 
     out = [f"digraph webgrad {{",
@@ -184,8 +189,7 @@ def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_re
             collapsed_nodes.setdefault(tgt, t.phase)
     out.extend(_emit_clusters(clusters))
     for node_id, phase in collapsed_nodes.items():
-        name = node_id[3:]
-        scope_name = next(s for s in top_scopes if _ident(alias.get(s, s)) == name)
+        scope_name = by_ident[node_id[2:]]
         members = group_size.get(alias.get(scope_name, scope_name), [scope_name])
         n_ops = sum(1 for o in g.ops.values() if o.phase == phase and o.scope and o.scope[0] in members)
         label = members[0] if len(members) == 1 else f"{members[0]} … {members[-1]}  ×{len(members)}"
@@ -205,22 +209,25 @@ def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_re
         src, dst = target(e.src), target(e.dst)
         if src == dst:
             continue
+        extra = ""
         if src != e.src or dst != e.dst:
             k = (src, dst, e.kind)
             if k in seen:
                 continue
             seen.add(k)
+            t = g.tensors.get(e.src)
+            if t is not None and src != e.src and e.kind == m.DATA:
+                extra = f" label={quote(' ' + _shape_text(t.shape))} fontsize=8"
         if e.kind == m.GRAD_OF and g.tensors.get(e.src) is not None and g.tensors[e.src].kind == m.SEED:
             # the seed dy hangs below the output it differentiates
             out.append(f'  {dst} -> {src} [{_EDGE_STYLE[e.kind].replace("constraint=false", "dir=back")}]')
             continue
-        out.append(f"  {src} -> {dst} [{_EDGE_STYLE[e.kind]}]")
+        if mirror and e.kind == m.GRAD:
+            out.append(f"  {dst} -> {src} [{_EDGE_STYLE[e.kind]} dir=back{extra}]")
+        else:
+            out.append(f"  {src} -> {dst} [{_EDGE_STYLE[e.kind]}{extra}]")
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def _ident(name: str) -> str:
-    return "".join(c if c.isalnum() else "_" for c in name) + f"_{abs(hash(name)) % 10**6}"
 
 
 def _emit_clusters(clusters: dict[tuple, list[str]]) -> list[str]:
