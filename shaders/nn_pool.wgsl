@@ -1,0 +1,33 @@
+// MaxPool / AvgPool: one thread per output y[b, r, c, ch] over the window's real
+// (unpadded) elements: max (NaN propagates; -inf for a window of padding only), or
+// the sum divided by the count of real elements (at least 1).
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<uniform> u: array<vec4<u32>, 4>;
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = linear_index(wid, nwg, lid, {{WG}}u);
+  if (i >= U(0u)) { return; }
+  let g = geo();
+  let ch = i % g.c;
+  var q = i / g.c;
+  let oc = i32(q % u32(g.ow)); q = q / u32(g.ow);
+  let orow = i32(q % u32(g.oh));
+  let b = q / u32(g.oh);
+  var acc = {{INIT}};
+  var count = 0.0;
+  for (var fi = 0u; fi < g.fh; fi = fi + 1u) {
+    let ir = orow * g.sh - g.top + i32(fi);
+    if (ir < 0 || ir >= g.h) { continue; }
+    for (var fj = 0u; fj < g.fw; fj = fj + 1u) {
+      let ic = oc * g.sw - g.left + i32(fj);
+      if (ic < 0 || ic >= g.w) { continue; }
+      let v = x[((b * u32(g.h) + u32(ir)) * u32(g.w) + u32(ic)) * g.c + ch];
+      acc = {{COMBINE}};
+      count = count + 1.0;
+    }
+  }
+  y[i] = {{FINISH}};
+}
