@@ -1,6 +1,8 @@
-"""WGSL shape and nn kernels (backends/webgpu/kernels/shape_ops.py, nn_ops.py) against
-the NumPy backend: values on representative shapes (rank 0-4, size 0, strides,
-dilations, padding, more inputs than storage bindings) and gradients through them."""
+"""The WebGPU backend's shape and nn kernels (Concat, Pack, Unpack, SplitV, Slice, PadV2,
+Tile, Reverse, GatherV2, OneHot, Softmax, LogSoftmax, Conv2D and its backprops, pools and
+their gradients) against the NumPy backend: values on representative shapes (rank 0-4,
+size 0, strides, dilations, padding, more inputs than storage bindings, more threads
+than one grid dimension holds) and gradients through them."""
 from __future__ import annotations
 
 import os
@@ -191,6 +193,19 @@ def test_gather(shape, idx, axis, dtype):
 def test_one_hot(idx, depth, dtype, on_v, off_v):
     same(lambda i: wg.one_hot(i, depth, on_v, off_v, dtype), np.asarray(idx, dtype=np.int32))
 
+def test_beyond_one_grid_dimension():
+    """Outputs needing more than 65,535 workgroups of 256 threads (a 2-D grid): the strided
+    gather (Tile) and OneHot, checked against NumPy directly."""
+    wg.set_backend("webgpu")
+    n = 65535 * 256 + 1000
+    reps = -(-n // 7)
+    y = wg.tile(wg.tensor(np.arange(7, dtype=np.int32)), [reps]).numpy()
+    np.testing.assert_array_equal(y, np.tile(np.arange(7, dtype=np.int32), reps))
+    del y
+    idx = (np.arange(n // 2) % 3).astype(np.int32)
+    hot = wg.one_hot(wg.tensor(idx), 2).numpy()
+    np.testing.assert_array_equal(hot, (idx[:, None] == np.arange(2)).astype(np.int32))
+
 # -- Softmax / LogSoftmax ---------------------------------------------------------------------------
 
 
@@ -206,9 +221,9 @@ def _logits():
 @pytest.mark.parametrize("op", ["softmax", "log_softmax"])
 @pytest.mark.parametrize("make,axis", [
     (lambda: rand(5), -1), (lambda: rand(1, 1), -1), (_logits, -1), (lambda: rand(2, 3, 4, 5), 1),
-    (lambda: rand(0, 4), -1), (lambda: rand(70000, 3), -1)])
+    (lambda: rand(0, 4), -1), (lambda: rand(70000, 3), -1), (lambda: rand(3, 2000), -1)])
 def test_softmax(op, make, axis):
-    """Includes +-inf/NaN rows, rows of one element, and more rows than one grid dimension holds."""
+    """Includes +-inf/NaN rows, rows of one element, many short rows and a few long ones."""
     same(lambda x: getattr(wg, op)(x, axis), make(), exact=False)
 
 # -- Conv2D and its backprops --------------------------------------------------------------------------
