@@ -348,3 +348,68 @@ def test_kernels_leak_no_buffers():
     def held(m):  # buffers in use, less the backend's shared cache of tiny constants
         return m["webgpu"]["live_buffers"] - m["webgpu"]["constants"]
     assert held(after) == held(before)
+
+# -- random geometry (hypothesis) ----------------------------------------------------------------------------
+
+
+def test_conv2d_random_geometry():
+    """Conv2D and both backprops on random small shapes, strides, dilations and padding."""
+    import hypothesis as hyp
+    from hypothesis import strategies as st
+
+    @hyp.settings(max_examples=25, deadline=None)
+    @hyp.given(st.data())
+    def run(data):
+        d = lambda lo, hi: data.draw(st.integers(lo, hi))  # noqa: E731
+        strides, dil = (d(1, 3), d(1, 3)), (d(1, 2), d(1, 2))
+        fh, fw = d(1, 3), d(1, 3)
+        pad = data.draw(st.sampled_from(["same", "valid", 0, 1, [[d(0, 2), d(0, 2)], [d(0, 2), d(0, 2)]]]))
+        h = d((fh - 1) * dil[0] + 1, 7)
+        w = d((fw - 1) * dil[1] + 1, 7)
+        x = rand(d(1, 2), h, w, d(1, 3))
+        f = rand(fh, fw, x.shape[3], d(1, 3))
+        same(lambda x, f: wg.conv2d(x, f, strides, pad, dil), x, f, exact=False, tol=1e-4)
+        same_grads(lambda x, f: _weighted(wg.conv2d(x, f, strides, pad, dil)), x, f, tol=1e-3)
+    run()
+
+
+def test_pool_random_geometry():
+    """MaxPool/AvgPool and their gradients on random small windows, strides and padding."""
+    import hypothesis as hyp
+    from hypothesis import strategies as st
+
+    @hyp.settings(max_examples=25, deadline=None)
+    @hyp.given(st.data())
+    def run(data):
+        d = lambda lo, hi: data.draw(st.integers(lo, hi))  # noqa: E731
+        op = data.draw(st.sampled_from(["max_pool", "avg_pool"]))
+        fs, strides = (d(1, 3), d(1, 3)), (d(1, 3), d(1, 3))
+        pad = data.draw(st.sampled_from(["same", "valid", 1, [[d(0, 2), d(0, 2)], [d(0, 2), d(0, 2)]]]))
+        x = rand(d(1, 2), d(fs[0], 6), d(fs[1], 6), d(1, 3))
+        if data.draw(st.booleans()):
+            x = np.round(x)  # ties
+        same(lambda x: getattr(wg, op)(x, fs, strides, pad), x, exact=False)
+        same_grads(lambda x: _weighted(getattr(wg, op)(x, fs, strides, pad)), x)
+    run()
+
+
+def test_shape_ops_random():
+    """Tile, Reverse, PadV2 and GatherV2 (int32 data) on random shapes: exact agreement."""
+    import hypothesis as hyp
+    from hypothesis import strategies as st
+
+    @hyp.settings(max_examples=30, deadline=None)
+    @hyp.given(st.lists(st.integers(0, 3), min_size=1, max_size=4), st.data())
+    def run(shape, data):
+        x = rand(*shape, dtype=np.int32)
+        rank = len(shape)
+        reps = data.draw(st.lists(st.integers(0, 3), min_size=rank, max_size=rank))
+        dims = data.draw(st.lists(st.integers(0, rank - 1), unique=True, max_size=rank))
+        pads = [[data.draw(st.integers(0, 2)), data.draw(st.integers(0, 2))] for _ in shape]
+        axis = data.draw(st.integers(0, rank - 1))
+        idx = np.asarray(data.draw(st.lists(st.integers(-1, shape[axis]), max_size=5)), dtype=np.int32)
+        same(lambda x: wg.tile(x, reps), x)
+        same(lambda x: wg.reverse(x, dims), x)
+        same(lambda x: wg.pad(x, pads, 9), x)
+        same(lambda x, i: wg.gather(x, i, axis), x, idx)
+    run()
