@@ -86,7 +86,13 @@ def test_forward_only():
 # -- a dense layer -> softmax -> cross-entropy --------------------------------------------
 
 def dense_softmax_xent(x, labels, W, b):
-    """matmul(x, W) + b -> softmax -> cross-entropy, from elementary ops."""
+    """A dense layer matmul(x, W) + b -> softmax -> cross-entropy."""
+    p = wg.softmax(wg.matmul(x, W) + b)
+    return -wg.sum(labels * wg.log(p)) / 2
+
+
+def composed_softmax_xent(x, labels, W, b):
+    """The same from elementary ops (the dense layer as mul + sum, softmax as exp / sum)."""
     z = wg.sum(wg.expand_dims(x, 2) * W, axis=1) + b
     e = wg.exp(z - wg.max(z, axis=1, keepdims=True))
     p = e / wg.sum(e, axis=1, keepdims=True)
@@ -119,8 +125,9 @@ def test_dense_graph_is_exactly_what_ran(dense):
     finally:
         ENGINE.observers.remove(spy)
 
-    assert kernels(g.forward_ops()) == ["Reshape", "Multiply", "Sum", "Add", "Max", "Sub", "Exp", "Sum",
-                                        "RealDiv", "Log", "Multiply", "Sum", "Neg", "RealDiv"]
+    # matmul runs BatchMatMul on rank-3 views of x and W
+    assert kernels(g.forward_ops()) == ["Reshape", "Reshape", "BatchMatMul", "Reshape", "Add", "Softmax",
+                                        "Log", "Multiply", "Sum", "Neg", "RealDiv"]
     assert [(o.kernel, [int(k[1:]) for k in o.inputs], [int(k[1:]) for k in o.outputs])
             for o in g.ops.values()] == events
     expected_edges = set()
@@ -136,36 +143,59 @@ def test_dense_graph_is_exactly_what_ran(dense):
     assert relabelled == expected_edges and len(flow) == len(expected_edges)
 
     fwd = g.forward_ops()
-    _, mm, _, add_b = fwd[:4]
-    Wn, bn = g.tensors[f"t{W.id}"], g.tensors[f"t{b.id}"]
-    assert Wn.kind == bn.kind == m.PARAMETER and mm.inputs[1] == Wn.key and add_b.inputs[1] == bn.key
+    x_view, w_view, mm, _, add_b, softmax, log, mul, _, _, div = fwd
+    Wn, bn, xn = g.tensors[f"t{W.id}"], g.tensors[f"t{b.id}"], g.tensors[f"t{x.id}"]
+    labn = g.tensors[f"t{labels.id}"]
+    assert Wn.kind == bn.kind == m.PARAMETER and xn.kind == m.INPUT and xn.name == "x"
+    assert w_view.inputs == [Wn.key] and x_view.inputs == [xn.key] and add_b.inputs[1] == bn.key
+    assert mm.inputs == [x_view.outputs[0], w_view.outputs[0]]
     # every differentiable op on the path from W, b to the loss has backward ops
     for o in fwd[1:]:
         assert g.backward_ops(o), f"{o.kernel} has no backward ops"
-    assert not g.backward_ops(fwd[0])  # x's reshape is not on a path from W or b
-    # saved-tensor edges point at what each rule saved: Multiply saves both inputs,
-    # Exp its output, Log and RealDiv their inputs, Max its input and output
+    assert not g.backward_ops(x_view)  # x's reshape is not on a path from W or b
+    assert kernels(g.backward_ops(mm)) == ["BatchMatMul"]
+    assert kernels(g.backward_ops(softmax)) == ["Multiply", "Sum", "Sub", "Multiply"]
+    assert kernels(g.backward_ops(log)) == ["Reciprocal", "Multiply"]
+    # saved-tensor edges point at what each rule saved and used: dW = x^T dy reads the
+    # saved view of x; softmax its output y; log its input (the same y); labels * log p
+    # the labels; the division its divisor
     rules = ENGINE.gradients
+
+    def saved_srcs(o):
+        return {e.src for e in g.edges if e.kind == m.SAVED and e.dst in o.backward_ops}
+
     for o in fwd:
-        srcs = {e.src for e in g.edges if e.kind == m.SAVED and e.dst in o.backward_ops}
         rule = rules[o.kernel]
         allowed = {o.inputs[i] for i in rule.inputs_to_save} | {o.outputs[i] for i in rule.outputs_to_save}
-        assert srcs <= allowed, o
-    exp, logo = g.ops_by_kernel("Exp")[0], g.ops_by_kernel("Log")[0]
-    assert {e.src for e in g.edges if e.kind == m.SAVED and e.dst in exp.backward_ops} == {exp.outputs[0]}
-    assert {e.src for e in g.edges if e.kind == m.SAVED and e.dst in logo.backward_ops} == {logo.inputs[0]}
-    assert {e.src for e in g.edges if e.kind == m.SAVED and e.dst in mm.backward_ops} == {mm.inputs[0]}
+        assert saved_srcs(o) <= allowed, o
+    assert saved_srcs(mm) == {x_view.outputs[0]}
+    assert saved_srcs(softmax) == {softmax.outputs[0]} == saved_srcs(log) == {log.inputs[0]}
+    assert saved_srcs(mul) == {labn.key}
+    assert saved_srcs(div) == {div.inputs[1]} and g.tensors[div.inputs[1]].kind == m.CONSTANT
     # the parameters show their gradients, with the right shapes
     gW, gb = g.gradient_of(Wn), g.gradient_of(bn)
     assert gW.shape == (3, 2) and gb.shape == (2,) and gW.kind == gb.kind == m.GRADIENT
     assert (gW.key, Wn.key, m.GRAD_OF) in g.edge_set()
     # no gradient was asked for x or the labels
-    assert g.gradient_of(f"t{x.id}") is None and g.gradient_of(f"t{labels.id}") is None
+    assert g.gradient_of(xn) is None and g.gradient_of(labn) is None
+
+
+def test_dense_default_sources_include_the_input(dense):
+    x, labels, W, b = dense
+    g = trace(lambda x, labels: dense_softmax_xent(x, labels, W, b), x, labels)
+    mm = g.ops_by_kernel("BatchMatMul", m.FORWARD)[0]
+    # with x a source too, both saved operands of the matmul feed its backward ops
+    assert kernels(g.backward_ops(mm)) == ["BatchMatMul", "BatchMatMul"]
+    srcs = {e.src for e in g.edges if e.kind == m.SAVED and e.dst in mm.backward_ops}
+    assert srcs == set(mm.inputs)
+    for name in ("x", "labels", f"{W.name}", f"{b.name}"):
+        grad = g.gradient_of(g.tensor(name))
+        assert grad is not None and grad.shape == g.tensor(name).shape and grad.name == f"grad {name}"
 
 
 def test_backward_kernels_belong_to_their_forward_op(dense):
     x, labels, W, b = dense
-    g = trace(lambda x: dense_softmax_xent(x, labels, W, b), x, wrt=[W, b])
+    g = trace(lambda x: composed_softmax_xent(x, labels, W, b), x, wrt=[W, b])
     unattributed = [o for o in g.backward_ops() if o.forward_op is None]
     # only the seed (Fill) and the summing of two gradient contributions (Add) belong to no rule
     assert sorted(kernels(unattributed)) == ["Add", "Add", "Fill"]
