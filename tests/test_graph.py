@@ -395,3 +395,48 @@ def test_graph_package_imports_without_numpy_or_subprocess():
     env = dict(os.environ, PYTHONPATH=os.path.join(os.path.dirname(os.path.dirname(__file__)), "pkg"))
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_backward_node_hook_is_reset_after_a_failing_rule():
+    x = wg.tensor([1.0, 2.0])
+
+    def failing(x, save):
+        def grad_func(dy, saved):
+            raise RuntimeError("rule failed")
+        return {"value": wg.exp(x), "grad_func": grad_func}
+
+    f = wg.custom_grad(failing)
+    with pytest.raises(RuntimeError, match="rule failed"):
+        trace(lambda x: f(x).sum(), x)
+    assert ENGINE.current_backward_node is None and ENGINE.observers == []
+    with pytest.raises(RuntimeError, match="rule failed"):
+        wg.grad(lambda x: f(x).sum())(x)
+    assert ENGINE.current_backward_node is None
+
+
+def test_trace_of_a_function_that_takes_a_gradient():
+    x = wg.tensor([1.0, 2.0, 4.0])
+    g = trace(lambda x: wg.grad(lambda x: wg.log(x).sum())(x).sum(), x)
+    # the inner gradient's kernels are forward ops of the traced function
+    fwd = kernels(g.forward_ops())
+    assert fwd[:2] == ["Log", "Sum"] and "Reciprocal" in fwd
+    recip = g.ops_by_kernel("Reciprocal", m.FORWARD)[0]
+    assert recip.inputs == [g.tensor("x").key]
+    # and the outer backward pass differentiates through them: d/dx sum(1/x) = -1/x^2
+    assert g.backward_ops(recip)
+    gx = g.gradient_of(g.tensor("x"))
+    assert gx is not None and gx.shape == (3,)
+
+
+def test_cluster_ids_let_a_page_toggle_layers():
+    x = wg.tensor([[1.0, 2.0]])
+    Ws = [wg.variable(wg.tensor([[0.5, -0.5], [0.25, 1.0]])) for _ in range(2)]
+    try:
+        g = trace(layered, x, Ws)
+    finally:
+        for W in Ws:
+            W.dispose()
+    full = g.to_dot(collapse=False, group_repeats=False)
+    assert 'id="scope:dense"' in full and 'id="scope-backward:dense_1"' in full
+    part = g.to_dot(collapse=["dense_1"], group_repeats=False)
+    assert part.count("shape=box3d") == 2 and 'id="scope:dense_1"' in part and 'id="scope:dense"' in part

@@ -98,7 +98,8 @@ def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_re
 
     collapse: True draws every top-level name scope (layer) as one node, an iterable
     collapses the named ones, False draws everything; None (default) collapses only
-    graphs larger than BIG_GRAPH nodes. group_repeats: scopes that ran identical ops
+    graphs larger than BIG_GRAPH nodes. Clusters and collapsed nodes carry SVG ids
+    "scope:<path>" / "scope-backward:<path>", so a page can toggle them. group_repeats: scopes that ran identical ops
     are drawn once (collapsed: one node "name ×N"; expanded: the first in full, the
     others as single nodes). mirror: rank gradient edges against their direction, so the
     backward pass runs back up beside the forward pass and the saved-tensor edges stay
@@ -201,7 +202,8 @@ def to_dot(g: m.Graph, *, collapse: bool | Iterable[str] | None = None, group_re
             style = 'style="filled,dashed" fillcolor="#fde0dc" color="#c0392b"'
         else:
             style = 'style=filled fillcolor="#e2f0d9" color="#1f4e79"'
-        out.append(f"  {node_id} [shape=box3d {style} label={quote(label)}]")
+        sid = ("scope-backward:" if phase == m.BACKWARD else "scope:") + scope_name
+        out.append(f"  {node_id} [shape=box3d {style} id={quote(sid)} label={quote(label)}]")
 
     # edges
     seen: set = set()
@@ -253,7 +255,8 @@ def _emit_clusters(clusters: dict[tuple, list[str]]) -> list[str]:
             label = ("∇ " if phase == m.BACKWARD else "") + path[-1]
             color = '"#c0392b" style=dashed' if phase == m.BACKWARD else '"#1f4e79"'
             out.append(f"{pad}subgraph cluster_{n[0]} {{")
-            out.append(f"{pad}  label={quote(label)} color={color} fontcolor={color.split()[0]}")
+            sid = ("scope-backward:" if phase == m.BACKWARD else "scope:") + "/".join(path)
+            out.append(f"{pad}  id={quote(sid)} label={quote(label)} color={color} fontcolor={color.split()[0]}")
             walk(child, depth + 1)
             out.append(pad + "}")
 
