@@ -57,7 +57,7 @@ def test_higher_order_grad_keeps_saved_tensors_alive(backend):
     results = [d1(x), d2(x), d3(x)]
     assert [vals(r) for r in results] == [[3.0, 12.0, 27.0], [6.0, 12.0, -18.0], [6.0, 6.0, 6.0]]
     assert not wg.engine.saved
-    assert counts() == (base[0] + 3, base[1] + 3, base[2] + 36)
+    assert counts() == (base[0] + 3, base[1] + 3, base[2] + sum(r.ref.nbytes for r in results))
     wg.dispose(results)
     assert counts() == base
 
@@ -344,10 +344,14 @@ def test_profile_reports_kernels(backend):
     assert names == ["Multiply", "Add"]
     mul = info["kernels"][0]
     assert mul["input_shapes"] == [(1, 2), (2,)] and mul["output_shapes"] == [(1, 2)]
-    assert mul["bytes_added"] == 8 and mul["time_ms"] >= 0
+    assert info["peak_bytes"] >= wg.memory()["num_bytes"]
+    # Bytes as the backend allocates them (a GPU backend may round small buffers up).
+    one = wg.scalar(1.0)
+    y = info["result"]
+    assert mul["bytes_added"] == y.ref.nbytes and mul["time_ms"] >= 0
     assert info["kernel_names"] == ["Add", "Multiply"]
     assert info["new_tensors"] == 3  # the product, the scalar 1.0, the sum
-    assert info["new_bytes"] == 8 + 4 + 8 and info["peak_bytes"] >= wg.memory()["num_bytes"]
+    assert info["new_bytes"] == 2 * y.ref.nbytes + one.ref.nbytes
     assert vals(info["result"]) == [4.0, 9.0]
 
 
