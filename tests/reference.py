@@ -296,10 +296,14 @@ def _pair(v):
 
 
 def _pads(in_hw, k_hw, strides, dilations, pad):
-    """(out_h, out_w, ((top, bottom), (left, right))) as TF computes them."""
+    """(out_h, out_w, ((top, bottom), (left, right))) as TF computes them (pad: 'valid', 'same' or an int)."""
     out, pads = [], []
     for n, k, s, d in zip(in_hw, k_hw, strides, dilations):
         eff = (k - 1) * d + 1
+        if isinstance(pad, int):
+            out.append((n + 2 * pad - eff) // s + 1)
+            pads.append((pad, pad))
+            continue
         if pad == "valid":
             o, total = (n - eff) // s + 1, 0
         else:
@@ -320,12 +324,41 @@ def _windows(x, k_hw, strides, dilations, pad, fill):
             yield di, dj, xp[:, di * dh: di * dh + (oh - 1) * sh + 1: sh, dj * dw: dj * dw + (ow - 1) * sw + 1: sw, :]
 
 
-def _conv2d(x, filter, strides, pad, dilations=1):
+def _conv2d(x, filter, strides, pad, dilations=1, data_format="NHWC"):
+    if data_format == "NCHW":
+        return np.moveaxis(_conv2d(np.moveaxis(x, -3, -1), filter, strides, pad, dilations), -1, -3)
+    if x.ndim == 3:
+        return _conv2d(x[None], filter, strides, pad, dilations)[0]
     k = filter.shape[:2]
     out = 0
     for di, dj, patch in _windows(x, k, _pair(strides), _pair(dilations), pad, 0.0):
         out = out + patch @ filter[di, dj]
     return out
+
+
+def _vjp(fn, args, i, d):
+    """J^T d for fn linear in args[i], column by column (the inputs are small)."""
+    x = args[i]
+    out = np.zeros(x.size)
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = 1.0
+        a = list(args)
+        a[i] = e.reshape(x.shape)
+        out[k] = np.sum(fn(*a) * d)
+    return out.reshape(x.shape)
+
+
+def _max_pool_grad(x, d, filter_size, strides, pad):
+    """Each window's d goes to its (unique) maximum."""
+    k, s = _pair(filter_size), _pair(strides)
+    xp_windows = list(_windows(np.arange(x.size, dtype=np.float64).reshape(x.shape), k, s, (1, 1), pad, -1.0))
+    vals = np.stack([p for _, _, p in _windows(x, k, s, (1, 1), pad, -np.inf)])
+    idx = np.stack([p for _, _, p in xp_windows])
+    winner = np.take_along_axis(idx, np.argmax(vals, axis=0)[None], axis=0)[0]
+    out = np.zeros(x.size)
+    np.add.at(out, winner.astype(int).reshape(-1), d.reshape(-1))
+    return out.reshape(x.shape)
 
 
 def _max_pool(x, filter_size, strides, pad):
@@ -340,7 +373,11 @@ def _avg_pool(x, filter_size, strides, pad):
 
 
 NN = {"softmax": _softmax, "log_softmax": _log_softmax, "conv2d": _conv2d, "max_pool": _max_pool,
-      "avg_pool": _avg_pool}
+      "avg_pool": _avg_pool,
+      "conv2d_grad_input": lambda x, f, d, **kw: _vjp(lambda x, f: _conv2d(x, f, **kw), [x, f], 0, d),
+      "conv2d_grad_filter": lambda x, f, d, **kw: _vjp(lambda x, f: _conv2d(x, f, **kw), [x, f], 1, d),
+      "max_pool_grad": _max_pool_grad,
+      "avg_pool_grad": lambda x, d, **kw: _vjp(lambda x: _avg_pool(x, **kw), [x], 0, d)}
 
 COMPOSITE = {
     "mlp_loss": lambda x, w1, b1, w2: np.mean(np.square(np.tanh(x @ w1 + b1) @ w2)),

@@ -118,6 +118,32 @@ def test_compare_outputs():
     assert compare_outputs(out([1, 2], dtype="int32"), out([1, 3], dtype="int32")) is not None
 
 
+# Kernels whose gradient rule returns None for every input (nothing to check).
+NOT_DIFFERENTIABLE = {"All", "Any", "ArgMax", "ArgMin", "Equal", "Greater", "GreaterEqual", "IsFinite", "IsInf",
+                      "IsNan", "Less", "LessEqual", "LogicalAnd", "LogicalNot", "LogicalOr", "LogicalXor",
+                      "NotEqual", "OneHot"}
+
+
+def test_every_gradient_rule_is_checked():
+    """Every registered gradient rule lies on some gradient case's path (so its
+    result is compared with finite differences)."""
+    seen = set()
+
+    def observe(event, payload):
+        if event == "kernel" and wg.engine.tapes:
+            seen.add(payload[0])
+
+    wg.engine.observers.append(observe)
+    try:
+        for case in CASES:
+            if case.grad and hasattr(wg, case.op):
+                analytic_gradients(case, forward(case))
+    finally:
+        wg.engine.observers.remove(observe)
+    unchecked = set(wg.engine.gradients) - seen - NOT_DIFFERENTIABLE
+    assert not unchecked, f"gradient rules no case checks: {sorted(unchecked)}"
+
+
 # -- the gradient check itself must be able to fail ------------------------------------
 
 def _scaled_sin(factor):

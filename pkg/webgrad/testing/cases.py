@@ -534,6 +534,50 @@ case("avg_pool_same", "avg_pool", uniform((2, 3, 3, 1)), kw={"filter_size": (3, 
 case("avg_pool_stride_overlap", "avg_pool", uniform((1, 5, 5, 1)), kw={"filter_size": 3, "strides": 2, "pad": "valid"},
     grad=True)
 
+case("conv2d_pad_int", "conv2d", uniform((1, 4, 4, 1)), uniform((3, 3, 1, 2), seed=2),
+     kw={"strides": 1, "pad": 1}, grad=True)
+case("conv2d_rank3", "conv2d", uniform((4, 4, 2)), uniform((2, 2, 2, 1), seed=2), kw={"strides": 1, "pad": "valid"},
+     grad=True)
+case("conv2d_nchw", "conv2d", uniform((1, 2, 4, 4)), uniform((2, 2, 2, 3), seed=2),
+     kw={"strides": 1, "pad": "same", "data_format": "NCHW"}, grad=True)
+
+
+def _conv_grad(wrt: int):
+    """d/d(x or filter) of sum(conv2d(x, filter) * d): exercises Conv2DBackpropInput/Filter
+    forward, and their own gradient rules when the outer check differentiates it again."""
+    def fn(x, f, d, **kw):
+        if wrt == 0:
+            return wg.grad(lambda x: wg.sum(wg.mul(wg.conv2d(x, f, **kw), d)))(x)
+        return wg.grad(lambda f: wg.sum(wg.mul(wg.conv2d(x, f, **kw), d)))(f)
+    return fn
+
+
+def _pool_grad(op: str):
+    """d/dx of sum(pool(x) * d): MaxPoolGrad / AvgPoolGrad, differentiated again w.r.t. d."""
+    def fn(x, d, **kw):
+        return wg.grad(lambda x: wg.sum(wg.mul(getattr(wg, op)(x, **kw), d)))(x)
+    return fn
+
+
+case("conv2d_grad_input", "conv2d", uniform((1, 4, 4, 2)), uniform((2, 2, 2, 3), seed=2), uniform((1, 3, 3, 3), seed=3),
+     kw={"strides": 1, "pad": "valid"}, fn=_conv_grad(0), ref="conv2d_grad_input", grad=(1, 2))
+case("conv2d_grad_filter", "conv2d", uniform((1, 4, 4, 2)), uniform((2, 2, 2, 3), seed=2), uniform((1, 3, 3, 3), seed=3),
+     kw={"strides": 1, "pad": "valid"}, fn=_conv_grad(1), ref="conv2d_grad_filter", grad=(0, 2))
+case("conv2d_grad_input_same_s2", "conv2d", uniform((1, 5, 5, 1)), uniform((3, 3, 1, 2), seed=2),
+     uniform((1, 3, 3, 2), seed=3), kw={"strides": 2, "pad": "same"}, fn=_conv_grad(0), ref="conv2d_grad_input",
+     grad=(1, 2))
+case("conv2d_grad_filter_same_s2", "conv2d", uniform((1, 5, 5, 1)), uniform((3, 3, 1, 2), seed=2),
+     uniform((1, 3, 3, 2), seed=3), kw={"strides": 2, "pad": "same"}, fn=_conv_grad(1), ref="conv2d_grad_filter",
+     grad=(0, 2))
+case("max_pool_grad", "max_pool", distinct((1, 4, 4, 2)), uniform((1, 2, 2, 2), seed=2),
+     kw={"filter_size": 2, "strides": 2, "pad": "valid"}, fn=_pool_grad("max_pool"), ref="max_pool_grad", grad=(1,))
+case("max_pool_grad_same", "max_pool", distinct((1, 3, 3, 1)), uniform((1, 3, 3, 1), seed=2),
+     kw={"filter_size": 3, "strides": 1, "pad": "same"}, fn=_pool_grad("max_pool"), ref="max_pool_grad", grad=(1,))
+case("avg_pool_grad", "avg_pool", uniform((1, 4, 4, 2)), uniform((1, 2, 2, 2), seed=2),
+     kw={"filter_size": 2, "strides": 2, "pad": "valid"}, fn=_pool_grad("avg_pool"), ref="avg_pool_grad", grad=(1,))
+case("avg_pool_grad_same", "avg_pool", uniform((1, 3, 3, 1)), uniform((1, 2, 2, 1), seed=2),
+     kw={"filter_size": 3, "strides": 2, "pad": "same"}, fn=_pool_grad("avg_pool"), ref="avg_pool_grad", grad=(1,))
+
 # A composite: a two-layer network's loss, end to end.
 case("mlp_loss", "matmul", uniform((4, 3)), uniform((3, 5), seed=2), uniform((5,), seed=3), uniform((5, 2), seed=4),
     ref="mlp_loss", fn=lambda x, w1, b1, w2: wg.mean(wg.square(wg.matmul(wg.tanh(wg.add(wg.matmul(x, w1), b1)), w2))), grad=True)
