@@ -163,17 +163,29 @@ def test_gradient_check_detects_wrong_rules(factor, ok):
     assert run_case(case)["grad_check"]["ok"] is ok
 
 
-def test_gradient_check_detects_unsummed_broadcast():
-    """A rule that forgets to sum a broadcast gradient back is caught (shape or value)."""
+def _wrong_rule_case(name, inputs, value, grad_func):
     from webgrad.testing.cases import Case
-    from webgrad.testing.data import uniform
 
     @wg.custom_grad
-    def f(a, b, save):
-        # The gradient of b taken from only the first broadcast row: wrong by a factor of rows.
-        return {"value": wg.add(a, b), "grad_func": lambda dy, saved: [dy, wg.reshape(wg.slice(dy, (0, 0), (1, 3)), (3,))]
-                if hasattr(wg, "slice") else [dy, wg.mean(dy, axis=0)]}
-    case = Case("bad_bcast", "add", [uniform((4, 3)), uniform((3,), seed=2)], grad=True, fn=f)
+    def f(*args):
+        *xs, save = args
+        return {"value": value(*xs), "grad_func": grad_func}
+    return Case(name, "add", inputs, grad=True, fn=f)
+
+
+def test_gradient_check_detects_unsummed_broadcast():
+    """A rule that reads one broadcast row instead of summing them is caught."""
+    from webgrad.testing.data import uniform
+    case = _wrong_rule_case("bad_bcast", [uniform((4, 3)), uniform((3,), seed=2)], wg.add,
+                            lambda dy, saved: [dy, wg.reshape(wg.slice(dy, (0, 0), (1, 3)), (3,))])
+    assert not run_case(case)["grad_check"]["ok"]
+
+
+def test_gradient_check_detects_permuted_gradient():
+    """A rule that returns the right values in the wrong places (a transpose mix-up) is caught."""
+    from webgrad.testing.data import uniform
+    case = _wrong_rule_case("bad_perm", [uniform((3, 3))], lambda x: wg.mul(x, 2.0),
+                            lambda dy, saved: [wg.transpose(wg.mul(dy, 2.0))])
     assert not run_case(case)["grad_check"]["ok"]
 
 

@@ -242,6 +242,10 @@ for _op, _gen in UNARY_INPUTS.items():
     case(f"{_op}_scalar", _op, _gen(()), grad=True)
     case(f"{_op}_empty", _op, _gen((0, 3)))
 
+# Every unary op on NaN, ±Inf and ±0 (forward only): NaN and ±Inf propagate as in tfjs.
+for _op in UNARY_INPUTS:
+    case(f"{_op}_nonfinite", _op, values([NAN, INF, -INF, 0.0, -0.0, 0.5]))
+
 case("leaky_relu_alpha", "leaky_relu", signed((3, 4)), kw={"alpha": 0.05}, grad=True)
 case("step_alpha", "step", signed((5,)), kw={"alpha": 0.5})
 case("prelu", "prelu", signed((2, 3)), uniform((3,), 0.1, 0.5, seed=2), grad=True)
