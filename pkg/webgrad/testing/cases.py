@@ -253,7 +253,8 @@ case("prelu_rank4", "prelu", signed((2, 2, 2, 3)), uniform((1, 3), 0.1, 0.5, see
 case("clip_by_value", "clip_by_value", uniform((3, 4), -2, 2, avoid=(-0.5, 0.75)),
     kw={"clip_value_min": -0.5, "clip_value_max": 0.75}, grad=True)
 case("clip_by_value_int", "clip_by_value", ints((8,)), kw={"clip_value_min": -2, "clip_value_max": 3})
-case("clip_by_value_nan", "clip_by_value", values([NAN, INF, -INF, 0.3]), kw={"clip_value_min": 0.0, "clip_value_max": 1.0})
+case("clip_by_value_nan", "clip_by_value", values([NAN, INF, -INF, 0.3]),
+     kw={"clip_value_min": 0.0, "clip_value_max": 1.0})
 
 for _op in ("abs", "neg", "square", "sign", "relu", "relu6", "exp", "sqrt", "floor"):
     case(f"{_op}_int", _op, ints((2, 4), -8, 8))
@@ -365,8 +366,10 @@ case("op_ge", "greater_equal", uniform((2, 3)), uniform((3,), seed=2), fn=lambda
 case("op_and", "logical_and", bools((4,)), bools((4,), seed=2), fn=lambda a, b: a & b)
 case("op_invert", "logical_not", bools((4,)), fn=lambda a: ~a)
 case("op_matmul", "matmul", uniform((2, 3)), uniform((3, 2), seed=2), fn=lambda a, b: a @ b, grad=True)
-case("method_log_sum", "log", uniform((2, 3), 0.5, 2), ref="method_log_sum", fn=lambda x: x.log().sum(axis=0), grad=True)
-case("method_reshape_T", "reshape", uniform((2, 3)), ref="method_reshape_T", fn=lambda x: x.reshape((3, 2)).T, grad=True)
+case("method_log_sum", "log", uniform((2, 3), 0.5, 2), ref="method_log_sum", fn=lambda x: x.log().sum(axis=0),
+     grad=True)
+case("method_reshape_T", "reshape", uniform((2, 3)), ref="method_reshape_T", fn=lambda x: x.reshape((3, 2)).T,
+     grad=True)
 
 # == reductions ========================================================================
 
@@ -501,7 +504,8 @@ case("gather_axis1", "gather", uniform((2, 4, 3)), values([2, 2, 0], dtype="int3
 case("gather_2d_indices", "gather", uniform((5, 2)), values([[0, 4], [4, 1]], (2, 2), "int32"), grad=(0,))
 case("gather_int", "gather", ints((4,)), values([1, 1, 3], dtype="int32"))
 case("pad", "pad", uniform((2, 3)), kw={"paddings": [[1, 0], [2, 1]]}, grad=True)
-case("pad_value", "pad", uniform((2, 1, 2)), kw={"paddings": [[0, 1], [1, 1], [0, 0]], "constant_value": 1.5}, grad=True)
+case("pad_value", "pad", uniform((2, 1, 2)), kw={"paddings": [[0, 1], [1, 1], [0, 0]], "constant_value": 1.5},
+     grad=True)
 case("pad_int", "pad", ints((2,)), kw={"paddings": [[1, 2]]})
 case("tile", "tile", uniform((2, 3)), kw={"reps": [2, 2]}, grad=True)
 case("tile_rank3", "tile", uniform((1, 2, 2)), kw={"reps": [3, 1, 2]}, grad=True)
@@ -565,7 +569,8 @@ def _pool_grad(op: str):
 
 case("conv2d_grad_input", "conv2d", uniform((1, 4, 4, 2)), uniform((2, 2, 2, 3), seed=2), uniform((1, 3, 3, 3), seed=3),
      kw={"strides": 1, "pad": "valid"}, fn=_conv_grad(0), ref="conv2d_grad_input", grad=(1, 2))
-case("conv2d_grad_filter", "conv2d", uniform((1, 4, 4, 2)), uniform((2, 2, 2, 3), seed=2), uniform((1, 3, 3, 3), seed=3),
+case("conv2d_grad_filter", "conv2d", uniform((1, 4, 4, 2)), uniform((2, 2, 2, 3), seed=2),
+     uniform((1, 3, 3, 3), seed=3),
      kw={"strides": 1, "pad": "valid"}, fn=_conv_grad(1), ref="conv2d_grad_filter", grad=(0, 2))
 case("conv2d_grad_input_same_s2", "conv2d", uniform((1, 5, 5, 1)), uniform((3, 3, 1, 2), seed=2),
      uniform((1, 3, 3, 2), seed=3), kw={"strides": 2, "pad": "same"}, fn=_conv_grad(0), ref="conv2d_grad_input",
