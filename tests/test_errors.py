@@ -78,7 +78,8 @@ CASES = [
     ("transpose_length", lambda t: wg.transpose(t["x23"], (1, 0, 2)), ValueError, ["transpose", "(1, 0, 2)", "(2, 3)"]),
     ("transpose_range", lambda t: wg.transpose(t["x23"], (0, 2)), ValueError, ["transpose", "(0, 2)", "(2, 3)"]),
     # wrong dtype
-    ("logical_and_float", lambda t: wg.logical_and(t["x23"], t["b23"]), TypeError, ["logical_and", "float32", "(2, 3)"]),
+    ("logical_and_float", lambda t: wg.logical_and(t["x23"], t["b23"]), TypeError,
+     ["logical_and", "float32", "(2, 3)"]),
     ("logical_not_float", lambda t: wg.logical_not(t["x23"]), TypeError, ["logical_not", "float32", "(2, 3)"]),
     ("where_float_condition", lambda t: wg.where(t["x23"], t["x23"], t["x23"]), TypeError,
      ["where", "float32", "(2, 3)"]),

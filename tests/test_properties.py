@@ -113,7 +113,8 @@ def test_reductions(backend, op, spec, seed):
         np.testing.assert_allclose(y.numpy(), want, rtol=rtol(backend) * 10, atol=1e-5)
         if op in ("sum", "mean") and y.size:
             w64 = data_for(want.shape, seed + 1).astype(np.float64)
-            g = wg.grad(lambda x: getattr(wg, op)(x, axis=axis, keepdims=keepdims))(x, wg.tensor(w64.astype(np.float32)))
+            f = lambda x: getattr(wg, op)(x, axis=axis, keepdims=keepdims)  # noqa: E731
+            g = wg.grad(f)(x, wg.tensor(w64.astype(np.float32)))
             kept = np.sum(np.zeros_like(x64), axis=axis, keepdims=True).shape
             n = x64.size // max(int(np.prod(kept)), 1) if op == "mean" else 1
             np.testing.assert_allclose(g.numpy(), np.broadcast_to(w64.reshape(kept), shape) / n, rtol=1e-5, atol=1e-6)

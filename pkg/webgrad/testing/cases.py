@@ -589,7 +589,8 @@ case("avg_pool_grad_same", "avg_pool", uniform((1, 3, 3, 1)), uniform((1, 2, 2, 
 
 # A composite: a two-layer network's loss, end to end.
 case("mlp_loss", "matmul", uniform((4, 3)), uniform((3, 5), seed=2), uniform((5,), seed=3), uniform((5, 2), seed=4),
-    ref="mlp_loss", fn=lambda x, w1, b1, w2: wg.mean(wg.square(wg.matmul(wg.tanh(wg.add(wg.matmul(x, w1), b1)), w2))), grad=True)
+    ref="mlp_loss", grad=True,
+    fn=lambda x, w1, b1, w2: wg.mean(wg.square(wg.matmul(wg.tanh(wg.add(wg.matmul(x, w1), b1)), w2))))
 
 
 # The ops of DESIGN.md's API section (what the suite expects webgrad to export).

@@ -154,7 +154,8 @@ def compare_gradients(analytic: list[dict], numeric: list[dict], rtol: float = G
     worst, where = 0.0, None
     for idx, (a, n) in enumerate(zip(analytic, numeric)):
         if a["shape"] != n["shape"]:
-            return {"ok": False, "worst": math.inf, "message": f"input {idx}: gradient shape {a['shape']} != {n['shape']}"}
+            msg = f"input {idx}: gradient shape {a['shape']} != {n['shape']}"
+            return {"ok": False, "worst": math.inf, "message": msg}
         scale = max([1.0] + [abs(v) for v in n["values"]])
         for j, (g, nv, noise) in enumerate(zip(a["values"], n["values"], n["noise"])):
             allow = rtol * abs(nv) + atol * scale + noise
