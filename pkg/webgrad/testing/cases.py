@@ -332,7 +332,8 @@ case("mul_python_int_keeps_int", "mul", ints((3,)), fn=lambda x: wg.mul(x, 3), r
 case("div_edge", "div", values([1.0, -1.0, 0.0, INF, NAN, 1.0]), values([0.0, 0.0, 0.0, INF, 1.0, -0.0]))
 case("maximum_nan", "maximum", values([NAN, 1.0, -INF]), values([1.0, NAN, INF]))
 case("minimum_nan", "minimum", values([NAN, 1.0, -INF]), values([1.0, NAN, INF]))
-case("atan2_edge", "atan2", values([0.0, 1.0, 0.0, -1.0, INF]), values([0.0, 0.0, -1.0, 0.0, INF]))
+case("atan2_edge", "atan2", values([0.0, 1.0, 0.0, -1.0, INF, -0.0, 0.0, -0.0, -INF]),
+     values([0.0, 0.0, -1.0, 0.0, INF, -1.0, -0.0, -0.0, 2.0]))
 
 # Comparisons, logic, where.
 for _op in ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal"):
