@@ -68,8 +68,10 @@ def _backprop(tape: Tape, xs: Sequence[Tensor], y: Tensor, dy: Tensor) -> list[T
     return [grads.get(x.id) for x in xs]
 
 
-def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str, allow_unused=False):
-    """Run f(*args) on a tape, backprop from its result; returns (y, grads)."""
+def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str, allow_unused=False,
+               keep_value=True):
+    """Run f(*args) on a tape, backprop from its result; returns (y, grads).
+    With keep_value=False, y is disposed with the other intermediates (grad, grads)."""
     from .ops import ones
 
     for x in xs:
@@ -102,7 +104,7 @@ def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str,
     finally:
         if tape in ENGINE.tapes:
             ENGINE.tapes.remove(tape)
-        ENGINE.end_scope(result, scope)
+        ENGINE.end_scope(result if keep_value or result is None else result[1], scope)
         ENGINE.grad_depth -= 1
         if ENGINE.grad_depth == 0:
             ENGINE.release_saved()
@@ -112,7 +114,7 @@ def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str,
 def grad(f: Callable[[Tensor], Tensor]) -> Callable:
     """grad(f)(x, dy=None) -> df/dx."""
     def g(x: Tensor, dy: Tensor | None = None) -> Tensor:
-        return _gradients(f, [x], [x], dy, "grad")[1][0]
+        return _gradients(f, [x], [x], dy, "grad", keep_value=False)[1][0]
     return g
 
 
@@ -120,7 +122,7 @@ def grads(f: Callable[..., Tensor]) -> Callable:
     """grads(f)(args, dy=None) -> [df/darg for arg in args]."""
     def g(args: Sequence[Tensor], dy: Tensor | None = None) -> list[Tensor]:
         args = list(args)
-        return _gradients(f, args, args, dy, "grads")[1]
+        return _gradients(f, args, args, dy, "grads", keep_value=False)[1]
     return g
 
 

@@ -61,7 +61,14 @@ CAST = {
 
 _EXTRA = """
 fn sqdiff_f(a: f32, b: f32) -> f32 { let d = a - b; return d * d; }
-fn atan2_f(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return nan_f(); } return atan2(a, b); }
+fn atan2_f(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return nan_f(); }
+  if (a == 0.0) {  // WGSL leaves atan2(±0, b) undefined: IEEE gives ±0 for b >= +0, ±pi for b <= -0
+    if ((bitcast<u32>(b) & 0x80000000u) == 0u) { return a; }
+    return select(3.1415927, -3.1415927, (bitcast<u32>(a) & 0x80000000u) != 0u);
+  }
+  return atan2(a, b);
+}
 """
 
 # (name, in dtypes, out dtype, modes, rank) -> pipeline, for the hot path.
