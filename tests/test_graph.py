@@ -28,7 +28,7 @@ def kernels(ops) -> list[str]:
 
 # -- log(x): the seed's first example --------------------------------------------------------
 
-def test_log_forward_and_backward_with_saved_x():
+def test_log_forward_and_backward_with_saved_x(backend):
     x = wg.tensor([1.0, 2.0, 4.0])
     dy = wg.tensor([1.0, 1.0, 1.0])
     g = trace(lambda x: wg.log(x), x, dy=dy)
@@ -56,7 +56,7 @@ def test_log_forward_and_backward_with_saved_x():
     assert len(g.ops) == 3
 
 
-def test_values_summaries_and_gradient_value():
+def test_values_summaries_and_gradient_value(backend):
     x = wg.tensor([1.0, 2.0, 4.0])
     g = trace(lambda x: wg.log(x).sum(), x, values=True)
     assert g.tensor("x").value == "[1, 2, 4]"
@@ -99,7 +99,7 @@ def composed_softmax_xent(x, labels, W, b):
 
 
 @pytest.fixture
-def dense():
+def dense(backend):
     x = wg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
     labels = wg.tensor([[1.0, 0.0], [0.0, 1.0]])
     W = wg.variable(wg.tensor([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]]))
