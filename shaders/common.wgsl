@@ -26,24 +26,19 @@ fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, wg: u32) -> u32 {
 fn max_f(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
 fn min_f(a: f32, b: f32) -> f32 { return select(select(min(a, b), b, is_nan(b)), a, is_nan(a)); }
 
+// Branch-free (select) forms: cheaper than divergent control flow on SIMD drivers.
 fn log_f(x: f32) -> f32 {
-  if (x < 0.0) { return nan_f(); }
-  if (x == 0.0) { return -inf_f(); }
-  if (is_inf(x) || is_nan(x)) { return x; }
-  return log(x);
+  let r = select(log(x), -inf_f(), x == 0.0);
+  return select(select(r, x, !is_finite(x)), nan_f(), x < 0.0);
 }
 
 fn exp_f(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  if (x > 88.72284) { return inf_f(); }
-  if (x < -103.97208) { return 0.0; }
-  return exp(x);
+  let r = select(select(exp(clamp(x, -103.97208, 88.72284)), inf_f(), x > 88.72284), 0.0, x < -103.97208);
+  return select(r, x, is_nan(x));
 }
 
 fn sqrt_f(x: f32) -> f32 {
-  if (x < 0.0) { return nan_f(); }
-  if (is_inf(x) || is_nan(x)) { return x; }
-  return sqrt(x);
+  return select(select(sqrt(x), x, !is_finite(x)), nan_f(), x < 0.0);
 }
 
 fn log1p_f(x: f32) -> f32 {
