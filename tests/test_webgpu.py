@@ -219,6 +219,7 @@ def test_unary_with_attributes():
     same(lambda x: wg.step(x, 0.25), np.append(F(10), np.nan).astype(np.float32))
     same(lambda x: wg.clip_by_value(x, -0.5, 1.25), np.append(F(10), np.nan).astype(np.float32))
     same(lambda x: wg.clip_by_value(x, -2.5, 3.7), I(20))
+    same(lambda x: wg.clip_by_value(x, -math.inf, 3), I(20))
     same(lambda x, a: wg.prelu(x, a), F(4, 5), F(5))
     same(lambda x: wg.logical_not(x), B(7))
     for dt in ("float32", "int32", "bool"):

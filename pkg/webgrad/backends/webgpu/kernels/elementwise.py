@@ -7,6 +7,8 @@ Expressions are written over the storage types (f32, i32, u32 for bool) with
 """
 from __future__ import annotations
 
+import math
+
 from ..shaders import render
 from .util import HEADER_WORDS, WG, WGSL_TYPE, broadcast_strides, collapse, index_code, kernel, pack, size_of, uvec4
 
@@ -223,6 +225,7 @@ def _unary(name: str):
         elif name == "ClipByValue":
             lo, hi = attrs["min"], attrs["max"]
             if x.dtype == "int32":
+                lo, hi = max(-2.0**31, min(2.0**31 - 1, lo)), max(-2.0**31, min(2.0**31 - 1, hi))
                 fmt, vals = "iiii", (_i32(math.ceil(lo)), _i32(int(lo)), _i32(math.floor(hi)), _i32(int(hi)))
             else:
                 fmt, vals = "ff", (lo, hi)
@@ -233,8 +236,6 @@ def _unary(name: str):
 def _i32(v: int) -> int:
     return max(-2**31, min(2**31 - 1, int(v)))
 
-
-import math  # noqa: E402
 
 for _name in list(FLOAT_UNARY) + list(BOOL_OUT_UNARY):
     _unary(_name)
@@ -257,7 +258,7 @@ def _cast(inputs, attrs, backend):
     dtype = attrs["dtype"]
     if dtype == x.dtype:
         return x.ref.handle, x.shape, dtype
-    return run_map(backend, f"Cast", CAST[(x.dtype, dtype)], inputs, dtype)
+    return run_map(backend, "Cast", CAST[(x.dtype, dtype)], inputs, dtype)
 
 
 @kernel("Identity")
