@@ -377,6 +377,7 @@ def test_matmul_workgroup_tiled_kernel(monkeypatch):
     monkeypatch.setenv("WEBGRAD_MATMUL", "tiled")
     same(lambda x, y: wg.matmul(x, y, False, True), F(70, 33), F(65, 33), tol=1e-4)
     same(lambda x, y: wg.matmul(x, y, True, False), F(3, 2, 17), F(3, 2, 5), tol=1e-4)
+    same(wg.matmul, F(3, 5000), F(5000, 4), tol=1e-3)  # several accumulating dispatches on lavapipe
 
 
 def test_conv_and_pool_kernels():
@@ -464,6 +465,8 @@ def test_loops_beyond_lavapipes_65535_iteration_cap():
     # the filter gradient sums over batch * rows * cols = 66 * 33 * 33 > 65535 positions
     g = wg.grad(lambda w: wg.sum(wg.conv2d(wg.ones((66, 33, 33, 1)), w, 1, "same")))
     same(lambda w: g(w), F(1, 1, 1, 1), tol=1e-3)
+    # 5 x 5 x 3000 input channels per output: the channel loop is split
+    same(lambda a, b: wg.conv2d(a, b, 1, "valid"), F(1, 5, 5, 3000), F(5, 5, 3000, 2), tol=1e-3)
 
 
 def test_tensor_beyond_the_storage_binding_limit_raises_before_any_gpu_call():

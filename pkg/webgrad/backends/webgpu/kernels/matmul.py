@@ -91,7 +91,8 @@ def _batch_matmul(inputs, attrs, backend):
         zero = "0.0" if t == "f32" else "0"
         pipe = backend.pipeline(f"matmul:tiled:{t}", lambda: render("matmul_tiled", T=t, ZERO=zero))
         grid = (-(-n // 64), -(-m // 64), batch)
-        ranges = [(0, k)]
+        step = 16 * max(1, LOOP_BUDGET // 400)  # about 400 loop iterations per 16 k
+        ranges = [(k0, min(k, k0 + step)) for k0 in range(0, k, step)]
     else:
         vec = sbn == 1 and n % 4 == 0
         tm, tn, wx, wy = _VEC if vec else _SCALAR

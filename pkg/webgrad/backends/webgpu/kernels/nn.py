@@ -103,10 +103,10 @@ _BODIES = {
       if (w < 0 || w >= W) { continue; }
       let xb = ((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C;
       let fb = (u32(fi) * u32(FW) + u32(fj)) * C * K + k;
-      for (var c = 0u; c < C; c = c + 1u) { acc = fma(x[xb + c], f[fb + c * K], acc); }
+      for (var c = U(16u); c < U(17u); c = c + 1u) { acc = fma(x[xb + c], f[fb + c * K], acc); }
     }
   }
-  y[i] = acc;"""),
+  y[i] = select(0.0, y[i], U(18u) == 1u) + acc;"""),
     "Conv2DBackpropInput": (("dy", "f"), _OUT_NHWC + """
   var acc = 0.0;
   for (var fi = 0; fi < FH; fi = fi + 1) {
@@ -119,10 +119,10 @@ _BODIES = {
       let ow = tw / SW;
       let db = ((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * K;
       let fb = ((u32(fi) * u32(FW) + u32(fj)) * C + c) * K;
-      for (var k = 0u; k < K; k = k + 1u) { acc = fma(dy[db + k], f[fb + k], acc); }
+      for (var k = U(16u); k < U(17u); k = k + 1u) { acc = fma(dy[db + k], f[fb + k], acc); }
     }
   }
-  y[i] = acc;"""),
+  y[i] = select(0.0, y[i], U(18u) == 1u) + acc;"""),
     "Conv2DBackpropFilter": (("x", "dy"), """  let k = i % K; let t1 = i / K; let c = t1 % C; let t2 = t1 / C;
   let fj = i32(t2 % u32(FW)); let fi = i32(t2 / u32(FW));
   var acc = 0.0;
@@ -233,10 +233,17 @@ def _conv_like(backend, name: str, ins, out_shape, geom):
 
     pipe = backend.pipeline(f"conv:{name}", build)
     bufs = (*[t.ref.handle.buffer for t in ins], out.buffer)
-    rows = geom[0] * geom[4]  # (n, oh) pairs a filter-gradient invocation sums over
-    step = max(1, LOOP_BUDGET // (geom[5] + 2)) if name == "Conv2DBackpropFilter" else rows
-    for j, r0 in enumerate(range(0, rows, step)):
-        ub = pack("I" * 19, n, *geom, r0, min(rows, r0 + step), int(j > 0))
+    # words 16..18: the range of the long loop this dispatch covers, and accumulate
+    fh, fw = geom[7], geom[8]
+    if name == "Conv2DBackpropFilter":  # sums over (n, oh) rows
+        total, step = geom[0] * geom[4], max(1, LOOP_BUDGET // (geom[5] + 2))
+    elif name in ("Conv2D", "Conv2DBackpropInput"):  # sums over input / output channels
+        total = geom[3] if name == "Conv2D" else geom[6]
+        step = max(1, (LOOP_BUDGET // fh - 1) // fw - 1)
+    else:
+        total = step = 1
+    for j, r0 in enumerate(range(0, total, step)):
+        ub = pack("I" * 19, n, *geom, r0, min(total, r0 + step), int(j > 0))
         backend.run(pipe, bufs, ub, -(-n // WG))
     return out, out_shape, "float32"
 
