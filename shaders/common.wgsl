@@ -125,7 +125,6 @@ fn atan2_f(a: f32, b: f32) -> f32 {
   }
   return atan2(a, b);
 }
-fn trig_ok(x: f32) -> bool { return is_finite(x); }
 
 // Abramowitz & Stegun 7.1.26, as tfjs (and the NumPy backend) compute it.
 fn erf_f(x: f32) -> f32 {

@@ -66,6 +66,8 @@ def _batch_matmul(inputs, attrs, backend):
     batch = max(ba, bb)
     dtype = a.dtype
     out_shape = (batch, m, n)
+    if batch > backend.max_wg_dim:
+        raise ValueError(f"BatchMatMul: batch of {batch} exceeds this device's grid limit {backend.max_wg_dim}")
     out = backend.alloc(batch * m * n)
     if out.n == 0:
         return out, out_shape, dtype
@@ -73,8 +75,6 @@ def _batch_matmul(inputs, attrs, backend):
         from .elementwise import generate
         backend.pool.release(out.cls, out.buffer)
         return generate(backend, "Fill", dtype, out_shape, "f" if dtype == "float32" else "i", (0,))
-    if batch > backend.max_wg_dim:
-        raise ValueError(f"BatchMatMul: batch of {batch} exceeds this device's grid limit {backend.max_wg_dim}")
     t = WGSL_TYPE[dtype]
     mode = _choice(backend)
     tmp = None
