@@ -1,6 +1,8 @@
 """Benchmarks W1-W4 of BENCH.md on webgrad ("webgpu", "cpu") and its peers.
 
-    python tools/bench.py [--peers webgpu,cpu,numpy,torch,tinygrad,floor] [--json out.json] [--quick]
+    python tools/bench.py [--peers webgpu,cpu,numpy,torch,tinygrad,floor] [--json out.json] [--quick] [--big]
+
+--big adds W1 at N = 2048 and 4096 (for machines with a real GPU).
 
 Each peer runs in its own subprocess (tinygrad's Dawn and wgpu-native must not
 share a process), all in the same run, so ratios come from the same minutes of the
@@ -403,8 +405,13 @@ def main() -> None:
     ap.add_argument("--json", default="bench.json", help="where to write the results (default bench.json)")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions")
     ap.add_argument("--timeout", type=int, default=900, help="seconds per peer")
+    ap.add_argument("--big", action="store_true", help="also W1 at N = 2048 and 4096")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    global W1_SIZES
+    if args.big or os.environ.get("WEBGRAD_BENCH_BIG"):
+        os.environ["WEBGRAD_BENCH_BIG"] = "1"  # children inherit it
+        W1_SIZES = W1_SIZES + ((2048, 3), (4096, 2))
     if args.child:
         _child(args.child, args.quick)
         return
