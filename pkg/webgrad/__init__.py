@@ -15,6 +15,8 @@ from .ops import __all__ as _ops_all
 from .tensor import Tensor, Variable
 from .variables import variable
 from . import gradients  # noqa: F401  (registers the gradient rules)
+from . import datasets, layers, losses, metrics, train  # noqa: F401  (training, issue 6)
+from .layers import input, load_model, model, sequential  # noqa: F401,A004
 
 __version__ = "0.1.0"
 
@@ -50,3 +52,4 @@ __all__ = list(_ops_all) + [
     "grad", "grads", "value_and_grad", "value_and_grads", "variable_grads", "custom_grad", "stop_gradient",
     "set_backend", "get_backend", "register_kernel", "register_gradient",
 ]
+__all__ += ["train", "losses", "metrics", "layers", "datasets", "sequential", "model", "input", "load_model"]

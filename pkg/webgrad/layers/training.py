@@ -1,0 +1,306 @@
+"""compile / fit / evaluate / predict for models (Keras semantics, tfjs memory discipline)."""
+from __future__ import annotations
+
+import random
+from typing import Sequence
+
+from .. import losses as losses_mod
+from .. import metrics as metrics_mod
+from .. import ops
+from .. import train as train_mod
+from ..autodiff import stop_gradient
+from ..engine import ENGINE
+from ..memory import keep, tidy
+from ..tensor import Tensor, Variable
+from . import callbacks as cb_mod
+from .base import shape_str
+from .data import as_tensor, batches, slice_rows, take_rows
+
+
+class Trainer:
+    """Mixed into Model: the training loop and its checks."""
+
+    def __init__(self):
+        self.optimizer = None
+        self.loss = None
+        self._loss_fn = None
+        self._loss_name = None
+        self._metrics: list[tuple[str, object]] = []
+        self.stop_training = False
+        self.history = None
+
+    # -- weights -----------------------------------------------------------------------
+    @property
+    def weights(self) -> list[Variable]:
+        return [v for layer in self.layers for v in layer.weights]
+
+    @property
+    def trainable_weights(self) -> list[Variable]:
+        return [v for layer in self.layers for v in layer.trainable_weights]
+
+    def count_params(self) -> int:
+        return sum(layer.count_params() for layer in self.layers)
+
+    def get_weights(self) -> list[Tensor]:
+        """Copies of every weight, in layer order."""
+        return [v.clone() for v in self.weights]
+
+    def set_weights(self, values: Sequence[Tensor]) -> None:
+        values = list(values)
+        ws = self.weights
+        if len(values) != len(ws):
+            raise ValueError(f"set_weights: the model has {len(ws)} weights, got {len(values)} tensors")
+        for v, t in zip(ws, values):
+            t = t if isinstance(t, Tensor) else ops.tensor(t)
+            if t.shape != v.shape:
+                raise ValueError(f"set_weights: weight {v.name} has shape {v.shape}, got {t.shape}")
+        for v, t in zip(ws, values):
+            v.assign(t if isinstance(t, Tensor) else ops.tensor(t))
+
+    def dispose(self) -> None:
+        """Free the weights (and the optimizer's slots)."""
+        for layer in self.layers:
+            layer.dispose()
+        if self.optimizer is not None:
+            self.optimizer.dispose()
+
+    # -- compile -----------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+        """Choose the optimizer (object or name), the loss (function or name) and metrics."""
+        if loss is None:
+            raise ValueError("compile: a loss is required")
+        opt = train_mod.get(optimizer)
+        loss_fn = losses_mod.get(loss)
+        loss_name = losses_mod.canonical_name(loss)
+        if isinstance(metrics, (str,)) or callable(metrics):
+            metrics = [metrics]
+        ms = [metrics_mod.get(m, loss_name) for m in (metrics or [])]
+        self.optimizer, self.loss, self._loss_fn, self._loss_name, self._metrics = opt, loss, loss_fn, loss_name, ms
+
+    # -- checks ------------------------------------------------------------------------
+    def _check_compiled(self, op: str) -> None:
+        if self._loss_fn is None:
+            raise RuntimeError(f"{op}: compile the model first (model.compile(optimizer=..., loss=...))")
+
+    def _check_xy(self, x: Tensor, y: Tensor, op: str) -> Tensor:
+        """Check x against the model and y against x and the loss; returns y (float32 or int labels)."""
+        if hasattr(self, "_ensure_built"):
+            self._ensure_built(x.shape)
+        if x.rank == 0 or y.rank == 0:
+            raise ValueError(f"{op}: x and y need a batch axis, got shapes {x.shape} and {y.shape}")
+        if x.shape[0] != y.shape[0]:
+            raise ValueError(f"{op}: x has {x.shape[0]} samples but y has {y.shape[0]}; they must match")
+        self.check_input(x.shape, op)
+        out = self.output_shape
+        name = self._loss_name
+        if name == "sparse_categorical_crossentropy":
+            if not (y.rank == 1 or (y.rank == 2 and y.shape[1] == 1)):
+                raise ValueError(f"{op}: loss {name} expects integer class labels of shape (n,) or (n, 1), "
+                                 f"got {y.shape}; for one-hot labels use categorical_crossentropy")
+            if len(out) != 2:
+                raise ValueError(f"{op}: loss {name} expects a model output of shape (None, classes), "
+                                 f"the model gives {shape_str(out)}")
+            return y
+        if isinstance(self.loss, str):
+            want = tuple(out[1:])
+            got = tuple(y.shape[1:])
+            if got != want and not (got == () and want == (1,)):
+                hint = ""
+                if name == "categorical_crossentropy" and y.rank == 1:
+                    hint = "; for integer class labels use sparse_categorical_crossentropy or one_hot(y)"
+                raise ValueError(f"{op}: loss {name} needs labels shaped like the model output "
+                                 f"{shape_str(out)}, got y of shape {y.shape}{hint}")
+            if got == () and want == (1,):
+                y = ops.reshape(y, (y.shape[0], 1))
+            if y.dtype != "float32":
+                y = ops.cast(y, "float32")
+        return y
+
+    # -- steps -------------------------------------------------------------------------
+    def _regularization(self):
+        terms = [t for layer in self.layers for t in layer.regularization_losses()]
+        if not terms:
+            return None
+        total = terms[0]
+        for t in terms[1:]:
+            total = ops.add(total, t)
+        return total
+
+    def _metric_values(self, y: Tensor, pred: Tensor) -> list[Tensor]:
+        return [ops.mean(fn(y, pred)) for _, fn in self._metrics]
+
+    def _train_step(self, xb: Tensor, yb: Tensor) -> list[float]:
+        holder: list[Tensor] = []
+
+        def loss_fn():
+            pred = self.call(xb, training=True)
+            loss = ops.mean(self._loss_fn(yb, pred))
+            reg = self._regularization()
+            if reg is not None:
+                loss = ops.add(loss, reg)
+            if self._metrics:
+                with ENGINE.no_tape():
+                    holder.extend(keep(m) for m in self._metric_values(yb, stop_gradient(pred)))
+            return loss
+
+        with tidy():
+            loss = self.optimizer.minimize(loss_fn, return_cost=True, var_list=self.trainable_weights)
+            vals = ops.stack([loss] + holder) if holder else ops.reshape(loss, (1,))
+            out = list(vals.data_sync())
+        for t in holder:
+            t.dispose()
+        return out
+
+    def _eval_batches(self, x: Tensor, y: Tensor, batch_size: int) -> list[float]:
+        """Mean loss (with regularisation) and metrics over x, y."""
+        n = x.shape[0]
+        with tidy():
+            acc = None
+            for start, stop in batches(n, batch_size):
+                xb, yb = slice_rows(x, start, stop), slice_rows(y, start, stop)
+                pred = self.call(xb, training=False)
+                vals = [ops.mean(self._loss_fn(yb, pred))] + self._metric_values(yb, pred)
+                part = ops.mul(ops.stack(vals), float(stop - start))
+                acc = part if acc is None else ops.add(acc, part)
+            totals = list(ops.div(acc, float(n)).data_sync())
+            reg = self._regularization()
+            if reg is not None:
+                totals[0] += reg.item()
+        return totals
+
+    def _log_names(self) -> list[str]:
+        return ["loss"] + [name for name, _ in self._metrics]
+
+    # -- public ------------------------------------------------------------------------
+    def fit(self, x, y, epochs: int = 1, batch_size: int = 32, validation_split: float = 0.0,
+            validation_data=None, shuffle: bool = True, callbacks=None, verbose: int = 1,
+            initial_epoch: int = 0, seed: int | None = None):
+        """Train for `epochs`; returns a History (``.history["loss"]``, ``["val_loss"]``, ...).
+
+        Every argument is checked before the first step, so a bad call leaves the weights as
+        they were. Each batch step runs inside tidy: memory is flat across epochs."""
+        self._check_compiled("fit")
+        if not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"fit: batch_size must be a positive int, got {batch_size!r}")
+        if not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split}")
+        cbs = cb_mod.normalize(callbacks)
+        made: list[Tensor] = []
+
+        def own(t, *origs):
+            if all(t is not o for o in origs) and all(t is not m for m in made):
+                made.append(t)
+            return t
+
+        try:
+            x_all = own(as_tensor(x, "x", "fit"), x)
+            y_in = own(as_tensor(y, "y", "fit"), y)
+            y_all = own(self._check_xy(x_all, y_in, "fit"), y, y_in)
+            if validation_data is not None:
+                if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
+                    raise ValueError("fit: validation_data must be a pair (x_val, y_val)")
+                xv = own(as_tensor(validation_data[0], "x_val", "fit"), validation_data[0])
+                yv_in = own(as_tensor(validation_data[1], "y_val", "fit"), validation_data[1])
+                yv = own(self._check_xy(xv, yv_in, "fit (validation_data)"), validation_data[1], yv_in)
+                x_tr, y_tr = x_all, y_all
+            elif validation_split > 0:
+                n = x_all.shape[0]
+                split = int(n * (1.0 - validation_split))
+                if split <= 0 or split >= n:
+                    raise ValueError(f"fit: validation_split {validation_split} leaves no training or validation "
+                                     f"samples out of {n}")
+                x_tr, y_tr = own(slice_rows(x_all, 0, split)), own(slice_rows(y_all, 0, split))
+                xv, yv = own(slice_rows(x_all, split, n)), own(slice_rows(y_all, split, n))
+            else:
+                x_tr, y_tr, xv, yv = x_all, y_all, None, None
+            n = x_tr.shape[0]
+            if n == 0:
+                raise ValueError("fit: no training samples")
+            steps = len(batches(n, batch_size))
+            history = cb_mod.History()
+            all_cbs = [history] + cbs
+            if verbose:
+                all_cbs.append(cb_mod.ProgressBar(epochs, steps, verbose))
+            cb_list = cb_mod.CallbackList(all_cbs, self)
+            rng = random.Random(seed)
+            names = self._log_names()
+            self.stop_training = False
+            cb_list.call("on_train_begin", {})
+            for epoch in range(initial_epoch, epochs):
+                cb_list.call("on_epoch_begin", epoch, {})
+                order = list(range(n))
+                if shuffle:
+                    rng.shuffle(order)
+                sums = [0.0] * len(names)
+                for b, (start, stop) in enumerate(batches(n, batch_size)):
+                    cb_list.call("on_batch_begin", b, {"batch": b, "size": stop - start})
+                    with tidy():
+                        if shuffle:
+                            idx = order[start:stop]
+                            xb, yb = take_rows(x_tr, idx), take_rows(y_tr, idx)
+                        else:
+                            xb, yb = slice_rows(x_tr, start, stop), slice_rows(y_tr, start, stop)
+                        vals = self._train_step(xb, yb)
+                    for i, v in enumerate(vals):
+                        sums[i] += v * (stop - start)
+                    cb_list.call("on_batch_end", b, dict(zip(names, vals), batch=b, size=stop - start))
+                    if self.stop_training:
+                        break
+                logs = {k: s / n for k, s in zip(names, sums)}
+                if xv is not None:
+                    for k, v in zip(names, self._eval_batches(xv, yv, batch_size)):
+                        logs["val_" + k] = v
+                cb_list.call("on_epoch_end", epoch, logs)
+                if self.stop_training:
+                    break
+            cb_list.call("on_train_end", {})
+        finally:
+            for t in made:
+                t.dispose()
+        self.history = history
+        return history
+
+    def evaluate(self, x, y, batch_size: int = 32, verbose: int = 0):
+        """Loss (and metrics) on x, y: a float, or [loss, *metrics] when metrics were compiled."""
+        self._check_compiled("evaluate")
+        x_t, y_in = as_tensor(x, "x", "evaluate"), as_tensor(y, "y", "evaluate")
+        y_t = self._check_xy(x_t, y_in, "evaluate")
+        try:
+            vals = self._eval_batches(x_t, y_t, batch_size)
+        finally:
+            for t, orig in ((x_t, x), (y_t, y)):
+                if t is not orig:
+                    t.dispose()
+            if y_in is not y and y_in is not y_t:
+                y_in.dispose()
+        if verbose:
+            print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(self._log_names(), vals)))
+        return vals[0] if len(vals) == 1 else vals
+
+    def predict(self, x, batch_size: int = 32) -> Tensor:
+        """The model's output for x (inference mode), computed batch by batch."""
+        x_t = as_tensor(x, "x", "predict")
+        if hasattr(self, "_ensure_built"):
+            self._ensure_built(x_t.shape)
+        self.check_input(x_t.shape, "predict")
+        try:
+            n = x_t.shape[0]
+            if n <= batch_size:
+                return tidy(lambda: self.call(x_t, training=False))
+            parts = [tidy(lambda s=s, e=e: self.call(slice_rows(x_t, s, e), training=False))
+                     for s, e in batches(n, batch_size)]
+            out = ops.concat(parts, 0)
+            for p in parts:
+                p.dispose()
+            return out
+        finally:
+            if x_t is not x:
+                x_t.dispose()
+
+    def save(self, path: str) -> None:
+        """Write ``model.json`` and ``group1-shard1of1.bin`` (the TensorFlow.js layers format) into path."""
+        from .saving import save_model
+
+        save_model(self, path)
