@@ -15,7 +15,7 @@ _NAME_COUNTS: dict[str, int] = {}
 
 def _snake(name: str) -> str:
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def unique_layer_name(base: str) -> str:
@@ -74,6 +74,7 @@ class Layer:
     ndim: int | None = None       # exact input rank (with batch), if required
     min_ndim: int | None = None
     input_dtype: str | None = "float32"
+    weights_fix_last_dim = True   # once built, the input's last dimension must stay the same
 
     def __init__(self, name: str | None = None, trainable: bool = True, input_shape: Sequence[int] | None = None,
                  batch_input_shape: Sequence | None = None, batch_size: int | None = None, dtype: str = "float32",
@@ -148,8 +149,8 @@ class Layer:
             raise ValueError(f"{self.name} ({type(self).__name__}): expected input of rank >= {self.min_ndim} "
                              f"(with the batch axis), got shape {shape_str(shape)} of rank {rank}")
         seen = self.input_shape_seen
-        if self.built and seen is not None:
-            if len(seen) != rank or any(a is not None and b is not None and a != b for a, b in zip(seen[1:], shape[1:])):
+        if self.built and seen is not None and self._weights and self.weights_fix_last_dim:
+            if seen[-1] is not None and shape[-1] != seen[-1]:
                 raise ValueError(f"{self.name} ({type(self).__name__}): built for inputs of shape {shape_str(seen)}, "
                                  f"got {shape_str(shape)}")
 

@@ -165,6 +165,7 @@ class Embedding(Layer):
 
     min_ndim = 1
     input_dtype = None
+    weights_fix_last_dim = False
 
     def __init__(self, input_dim: int, output_dim: int, embeddings_initializer="random_uniform",
                  embeddings_regularizer=None, input_length=None, mask_zero: bool = False, **kw):
