@@ -168,3 +168,46 @@ def test_fit_accepts_lists_and_regression():
     k, b = m.layers[0].kernel.numpy(), m.layers[0].bias.numpy()
     np.testing.assert_allclose(k.ravel(), [1.5, -2.0], atol=0.05)
     np.testing.assert_allclose(b, [0.5], atol=0.05)
+
+
+def test_fit_async_matches_fit():
+    import asyncio
+
+    x, y = toy_data(24)
+    results = []
+    for use_async in (False, True):
+        m = small_model()
+        m.set_weights([wg.tensor(np.full(w.shape, 0.1 * (i + 1), np.float32)) for i, w in enumerate(m.weights)])
+        m.compile(wg.train.sgd(0.1), "sparse_categorical_crossentropy", ["accuracy"])
+        seen = []
+
+        async def hook(epoch, logs):
+            seen.append(epoch)
+
+        if use_async:
+            before = wg.memory()["num_tensors"]
+            h = asyncio.run(m.fit_async(x, y, epochs=3, batch_size=8, validation_split=0.25, seed=3,
+                                        callbacks={"on_epoch_end": hook}))
+            assert wg.memory()["num_tensors"] == before   # sgd keeps no slots; nothing leaks
+            assert seen == [0, 1, 2]
+            ev = asyncio.run(m.evaluate_async(x, y))
+        else:
+            h = m.fit(x, y, epochs=3, batch_size=8, validation_split=0.25, seed=3, verbose=0)
+            ev = m.evaluate(x, y)
+        results.append((h.history, ev))
+    assert results[0][0].keys() == results[1][0].keys()
+    for k in results[0][0]:
+        np.testing.assert_allclose(results[0][0][k], results[1][0][k], rtol=1e-6)
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-6)
+
+
+def test_sync_fit_rejects_async_hooks():
+    x, y = toy_data(8)
+    m = small_model()
+    m.compile("sgd", "sparse_categorical_crossentropy")
+
+    async def hook(epoch, logs):
+        pass
+
+    with pytest.raises(TypeError, match="fit_async"):
+        m.fit(x, y, verbose=0, callbacks={"on_epoch_end": hook})

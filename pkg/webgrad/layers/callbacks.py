@@ -163,6 +163,13 @@ class CallbackList:
         for cb in self.callbacks:
             getattr(cb, hook)(*args)
 
+    def gen(self, hook: str, *args):
+        """Generator form for the training loop: yields any awaitable a hook returns."""
+        for cb in self.callbacks:
+            res = getattr(cb, hook)(*args)
+            if res is not None and hasattr(res, "__await__"):
+                yield res
+
 
 def normalize(callbacks) -> list[Callback]:
     """Callbacks from None, one Callback, a dict of hooks (tfjs style) or a list of those."""

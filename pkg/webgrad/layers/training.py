@@ -129,7 +129,8 @@ class Trainer:
     def _metric_values(self, y: Tensor, pred: Tensor) -> list[Tensor]:
         return [ops.mean(fn(y, pred)) for _, fn in self._metrics]
 
-    def _train_step(self, xb: Tensor, yb: Tensor) -> list[float]:
+    def _train_step(self, xb: Tensor, yb: Tensor) -> Tensor:
+        """One optimizer step; returns [loss, *metrics] as a tensor (the caller reads and disposes it)."""
         holder: list[Tensor] = []
 
         def loss_fn():
@@ -143,18 +144,20 @@ class Trainer:
                     holder.extend(keep(m) for m in self._metric_values(yb, stop_gradient(pred)))
             return loss
 
-        with tidy():
-            loss = self.optimizer.minimize(loss_fn, return_cost=True, var_list=self.trainable_weights)
-            vals = ops.stack([loss] + holder) if holder else ops.reshape(loss, (1,))
-            out = list(vals.data_sync())
-        for t in holder:
-            t.dispose()
-        return out
+        try:
+            with tidy() as scope:
+                loss = self.optimizer.minimize(loss_fn, return_cost=True, var_list=self.trainable_weights)
+                vals = scope.keep(ops.stack([loss] + holder) if holder else ops.reshape(loss, (1,)))
+        finally:
+            for t in holder:
+                t.dispose()
+        return vals
 
-    def _eval_batches(self, x: Tensor, y: Tensor, batch_size: int) -> list[float]:
-        """Mean loss (with regularisation) and metrics over x, y."""
+    def _eval_gen(self, x: Tensor, y: Tensor, batch_size: int):
+        """Generator: yields one tensor to read, receives its values; returns the mean loss
+        (with regularisation) and metrics over x, y."""
         n = x.shape[0]
-        with tidy():
+        with tidy() as scope:
             acc = None
             for start, stop in batches(n, batch_size):
                 xb, yb = slice_rows(x, start, stop), slice_rows(y, start, stop)
@@ -162,11 +165,16 @@ class Trainer:
                 vals = [ops.mean(self._loss_fn(yb, pred))] + self._metric_values(yb, pred)
                 part = ops.mul(ops.stack(vals), float(stop - start))
                 acc = part if acc is None else ops.add(acc, part)
-            totals = list(ops.div(acc, float(n)).data_sync())
+            totals = ops.div(acc, float(n))
             reg = self._regularization()
             if reg is not None:
-                totals[0] += reg.item()
-        return totals
+                totals = ops.add(totals, ops.concat([ops.reshape(reg, (1,)), ops.zeros((len(vals) - 1,))], 0))
+            scope.keep(totals)
+        try:
+            values = yield totals
+        finally:
+            totals.dispose()
+        return values
 
     def _log_names(self) -> list[str]:
         return ["loss"] + [name for name, _ in self._metrics]
@@ -177,8 +185,25 @@ class Trainer:
             initial_epoch: int = 0, seed: int | None = None):
         """Train for `epochs`; returns a History (``.history["loss"]``, ``["val_loss"]``, ...).
 
+        x, y: Tensors (or values ``wg.tensor`` accepts), samples along axis 0. Validation data is
+        ``validation_data=(x_val, y_val)`` or the last ``validation_split`` fraction of x, y.
+        callbacks: Callback objects or dicts of hooks (``{"on_epoch_end": fn(epoch, logs)}``).
+        verbose: 1 a progress bar (tqdm), 2 a line per epoch, 0 silent. seed: the shuffle order.
         Every argument is checked before the first step, so a bad call leaves the weights as
         they were. Each batch step runs inside tidy: memory is flat across epochs."""
+        return _run_sync(self._fit_gen(x, y, epochs, batch_size, validation_split, validation_data, shuffle,
+                                       callbacks, verbose, initial_epoch, seed))
+
+    async def fit_async(self, x, y, epochs: int = 1, batch_size: int = 32, validation_split: float = 0.0,
+                        validation_data=None, shuffle: bool = True, callbacks=None, verbose: int = 0,
+                        initial_epoch: int = 0, seed: int | None = None, yield_every: int = 1):
+        """fit for the browser: reads values with ``await t.data()``, awaits hooks that return
+        awaitables, and yields to the event loop every `yield_every` batches so a page can repaint."""
+        return await _run_async(self._fit_gen(x, y, epochs, batch_size, validation_split, validation_data,
+                                              shuffle, callbacks, verbose, initial_epoch, seed), yield_every)
+
+    def _fit_gen(self, x, y, epochs, batch_size, validation_split, validation_data, shuffle, callbacks, verbose,
+                 initial_epoch, seed):
         self._check_compiled("fit")
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"fit: epochs must be a non-negative int, got {epochs!r}")
@@ -227,35 +252,39 @@ class Trainer:
             rng = random.Random(seed)
             names = self._log_names()
             self.stop_training = False
-            cb_list.call("on_train_begin", {})
+            yield from cb_list.gen("on_train_begin", {})
             for epoch in range(initial_epoch, epochs):
-                cb_list.call("on_epoch_begin", epoch, {})
+                yield from cb_list.gen("on_epoch_begin", epoch, {})
                 order = list(range(n))
                 if shuffle:
                     rng.shuffle(order)
                 sums = [0.0] * len(names)
                 for b, (start, stop) in enumerate(batches(n, batch_size)):
-                    cb_list.call("on_batch_begin", b, {"batch": b, "size": stop - start})
-                    with tidy():
+                    yield from cb_list.gen("on_batch_begin", b, {"batch": b, "size": stop - start})
+                    with tidy() as scope:
                         if shuffle:
                             idx = order[start:stop]
                             xb, yb = take_rows(x_tr, idx), take_rows(y_tr, idx)
                         else:
                             xb, yb = slice_rows(x_tr, start, stop), slice_rows(y_tr, start, stop)
-                        vals = self._train_step(xb, yb)
+                        step = scope.keep(self._train_step(xb, yb))
+                    try:
+                        vals = yield step
+                    finally:
+                        step.dispose()
                     for i, v in enumerate(vals):
                         sums[i] += v * (stop - start)
-                    cb_list.call("on_batch_end", b, dict(zip(names, vals), batch=b, size=stop - start))
+                    yield from cb_list.gen("on_batch_end", b, dict(zip(names, vals), batch=b, size=stop - start))
                     if self.stop_training:
                         break
                 logs = {k: s / n for k, s in zip(names, sums)}
                 if xv is not None:
-                    for k, v in zip(names, self._eval_batches(xv, yv, batch_size)):
+                    for k, v in zip(names, (yield from self._eval_gen(xv, yv, batch_size))):
                         logs["val_" + k] = v
-                cb_list.call("on_epoch_end", epoch, logs)
+                yield from cb_list.gen("on_epoch_end", epoch, logs)
                 if self.stop_training:
                     break
-            cb_list.call("on_train_end", {})
+            yield from cb_list.gen("on_train_end", {})
         finally:
             for t in made:
                 t.dispose()
@@ -264,17 +293,29 @@ class Trainer:
 
     def evaluate(self, x, y, batch_size: int = 32, verbose: int = 0):
         """Loss (and metrics) on x, y: a float, or [loss, *metrics] when metrics were compiled."""
+        return _run_sync(self._evaluate_gen(x, y, batch_size, verbose))
+
+    async def evaluate_async(self, x, y, batch_size: int = 32, verbose: int = 0):
+        """evaluate, reading values with ``await t.data()`` (for the browser)."""
+        return await _run_async(self._evaluate_gen(x, y, batch_size, verbose), 0)
+
+    def _evaluate_gen(self, x, y, batch_size, verbose):
         self._check_compiled("evaluate")
-        x_t, y_in = as_tensor(x, "x", "evaluate"), as_tensor(y, "y", "evaluate")
-        y_t = self._check_xy(x_t, y_in, "evaluate")
+        made: list[Tensor] = []
         try:
-            vals = self._eval_batches(x_t, y_t, batch_size)
+            x_t = as_tensor(x, "x", "evaluate")
+            if x_t is not x:
+                made.append(x_t)
+            y_in = as_tensor(y, "y", "evaluate")
+            if y_in is not y:
+                made.append(y_in)
+            y_t = self._check_xy(x_t, y_in, "evaluate")
+            if y_t is not y_in and y_t is not y:
+                made.append(y_t)
+            vals = yield from self._eval_gen(x_t, y_t, batch_size)
         finally:
-            for t, orig in ((x_t, x), (y_t, y)):
-                if t is not orig:
-                    t.dispose()
-            if y_in is not y and y_in is not y_t:
-                y_in.dispose()
+            for t in made:
+                t.dispose()
         if verbose:
             print(" - ".join(f"{k}: {v:.4f}" for k, v in zip(self._log_names(), vals)))
         return vals[0] if len(vals) == 1 else vals
@@ -304,3 +345,38 @@ class Trainer:
         from .saving import save_model
 
         save_model(self, path)
+
+
+def _run_sync(gen):
+    """Drive a training generator: read each yielded tensor with data_sync, run awaitables inline."""
+    try:
+        item = next(gen)
+        while True:
+            if isinstance(item, Tensor):
+                item = gen.send(list(item.data_sync()))
+            else:  # an awaitable returned by a hook: sync fit cannot wait for it
+                if hasattr(item, "close"):
+                    item.close()
+                item = gen.throw(TypeError("fit: a callback returned an awaitable; use fit_async"))
+    except StopIteration as stop:
+        return stop.value
+
+
+async def _run_async(gen, yield_every: int):
+    """Drive a training generator with ``await t.data()``, awaiting hooks' awaitables."""
+    import asyncio
+
+    reads = 0
+    try:
+        item = next(gen)
+        while True:
+            if isinstance(item, Tensor):
+                values = list(await item.data())
+                reads += 1
+                if yield_every and reads % yield_every == 0:
+                    await asyncio.sleep(0)
+                item = gen.send(values)
+            else:
+                item = gen.send(await item)
+    except StopIteration as stop:
+        return stop.value
