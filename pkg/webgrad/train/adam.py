@@ -18,18 +18,19 @@ class Adam(Optimizer):
         self.epsilon = EPSILON if epsilon is None else float(epsilon)
 
     def _begin_step(self) -> None:
-        t = self.iterations + 1
-        self._c1 = 1.0 - self.beta1 ** t
-        self._c2 = 1.0 - self.beta2 ** t
+        t = self.iterations + 1   # per-step scalars, made inside the step's tidy
+        self._c1 = ops.scalar(1.0 - self.beta1 ** t, "float32")
+        self._c2 = ops.scalar(1.0 - self.beta2 ** t, "float32")
 
     def _update(self, var, grad) -> None:
         m, v = self.slot(var, "m"), self.slot(var, "v")
-        new_m = ops.add(ops.mul(m, self.beta1), ops.mul(grad, 1.0 - self.beta1))
-        new_v = ops.add(ops.mul(v, self.beta2), ops.mul(ops.square(grad), 1.0 - self.beta2))
+        new_m = ops.add(ops.mul(m, self.const(self.beta1)), ops.mul(grad, self.const(1.0 - self.beta1)))
+        new_v = ops.add(ops.mul(v, self.const(self.beta2)), ops.mul(ops.square(grad), self.const(1.0 - self.beta2)))
         m.assign(new_m)
         v.assign(new_v)
-        denom = ops.add(ops.sqrt(ops.div(new_v, self._c2)), self.epsilon)
-        var.assign(ops.sub(var, ops.mul(ops.div(ops.div(new_m, self._c1), denom), self.learning_rate)))
+        denom = ops.add(ops.sqrt(ops.div(new_v, self._c2)), self.const(self.epsilon))
+        step = ops.div(ops.div(new_m, self._c1), denom)
+        var.assign(ops.sub(var, ops.mul(step, self.const(self.learning_rate))))
 
     def get_config(self) -> dict:
         return {"learning_rate": self.learning_rate, "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon}
@@ -50,15 +51,15 @@ class Adamax(Optimizer):
 
     def _begin_step(self) -> None:
         t = self.iterations
-        self._step = self.learning_rate / (1.0 + self.decay * t) / (1.0 - self.beta1 ** (t + 1))
+        self._step = ops.scalar(self.learning_rate / (1.0 + self.decay * t) / (1.0 - self.beta1 ** (t + 1)), "float32")
 
     def _update(self, var, grad) -> None:
         m, u = self.slot(var, "m"), self.slot(var, "v")
-        new_m = ops.add(ops.mul(m, self.beta1), ops.mul(grad, 1.0 - self.beta1))
-        new_u = ops.maximum(ops.mul(u, self.beta2), ops.abs(grad))
+        new_m = ops.add(ops.mul(m, self.const(self.beta1)), ops.mul(grad, self.const(1.0 - self.beta1)))
+        new_u = ops.maximum(ops.mul(u, self.const(self.beta2)), ops.abs(grad))
         m.assign(new_m)
         u.assign(new_u)
-        var.assign(ops.sub(var, ops.mul(ops.div(new_m, ops.add(new_u, self.epsilon)), self._step)))
+        var.assign(ops.sub(var, ops.mul(ops.div(new_m, ops.add(new_u, self.const(self.epsilon))), self._step)))
 
     def get_config(self) -> dict:
         return {"learning_rate": self.learning_rate, "beta1": self.beta1, "beta2": self.beta2,

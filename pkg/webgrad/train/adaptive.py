@@ -21,7 +21,8 @@ class Adagrad(Optimizer):
         acc = self.slot(var, "accumulator")
         new_acc = ops.add(acc, ops.square(grad))
         acc.assign(new_acc)
-        var.assign(ops.sub(var, ops.mul(ops.div(grad, ops.sqrt(ops.add(new_acc, EPSILON))), self.learning_rate)))
+        step = ops.div(grad, ops.sqrt(ops.add(new_acc, self.const(EPSILON))))
+        var.assign(ops.sub(var, ops.mul(step, self.const(self.learning_rate))))
 
     def get_config(self) -> dict:
         return {"learning_rate": self.learning_rate, "initial_accumulator_value": self.initial_accumulator_value}
@@ -43,12 +44,13 @@ class Adadelta(Optimizer):
     def _update(self, var, grad) -> None:
         ag, av = self.slot(var, "accum_grad"), self.slot(var, "accum_var")
         rho, eps = self.rho, self.epsilon
-        new_ag = ops.add(ops.mul(ag, rho), ops.mul(ops.square(grad), 1.0 - rho))
-        update = ops.mul(ops.div(ops.sqrt(ops.add(av, eps)), ops.sqrt(ops.add(ag, eps))), grad)
-        new_av = ops.add(ops.mul(av, rho), ops.mul(ops.square(update), 1.0 - rho))
+        new_ag = ops.add(ops.mul(ag, self.const(rho)), ops.mul(ops.square(grad), self.const(1.0 - rho)))
+        e = self.const(eps)
+        update = ops.mul(ops.div(ops.sqrt(ops.add(av, e)), ops.sqrt(ops.add(ag, e))), grad)
+        new_av = ops.add(ops.mul(av, self.const(rho)), ops.mul(ops.square(update), self.const(1.0 - rho)))
         ag.assign(new_ag)
         av.assign(new_av)
-        var.assign(ops.sub(var, ops.mul(update, self.learning_rate)))
+        var.assign(ops.sub(var, ops.mul(update, self.const(self.learning_rate))))
 
     def get_config(self) -> dict:
         return {"learning_rate": self.learning_rate, "rho": self.rho, "epsilon": self.epsilon}
@@ -72,15 +74,16 @@ class RMSProp(Optimizer):
     def _update(self, var, grad) -> None:
         ms, mom = self.slot(var, "rms"), self.slot(var, "momentum")
         d = self.decay
-        new_ms = ops.add(ops.mul(ms, d), ops.mul(ops.square(grad), 1.0 - d))
+        new_ms = ops.add(ops.mul(ms, self.const(d)), ops.mul(ops.square(grad), self.const(1.0 - d)))
         if self.centered:
             mg = self.slot(var, "mg")
-            new_mg = ops.add(ops.mul(mg, d), ops.mul(grad, 1.0 - d))
-            denom = ops.sqrt(ops.add(ops.sub(new_ms, ops.square(new_mg)), self.epsilon))
+            new_mg = ops.add(ops.mul(mg, self.const(d)), ops.mul(grad, self.const(1.0 - d)))
+            denom = ops.sqrt(ops.add(ops.sub(new_ms, ops.square(new_mg)), self.const(self.epsilon)))
             mg.assign(new_mg)
         else:
-            denom = ops.sqrt(ops.add(new_ms, self.epsilon))
-        new_mom = ops.add(ops.mul(mom, self.momentum), ops.div(ops.mul(grad, self.learning_rate), denom))
+            denom = ops.sqrt(ops.add(new_ms, self.const(self.epsilon)))
+        lr_grad = ops.mul(grad, self.const(self.learning_rate))
+        new_mom = ops.add(ops.mul(mom, self.const(self.momentum)), ops.div(lr_grad, denom))
         ms.assign(new_ms)
         mom.assign(new_mom)
         var.assign(ops.sub(var, new_mom))

@@ -5,7 +5,7 @@ from typing import Callable, Iterable, Sequence
 
 from .. import ops
 from ..autodiff import variable_grads
-from ..memory import dispose, tidy
+from ..memory import dispose, keep, tidy
 from ..tensor import Tensor, Variable
 from ..variables import _REGISTRY, variable
 
@@ -36,6 +36,18 @@ class Optimizer:
         self.iterations = 0
         self._slots: dict[str, dict[str, Variable]] = {}  # var name -> slot name -> Variable
         self._slot_order: list[tuple[str, str]] = []
+        self._consts: dict[float, Tensor] = {}
+
+    def const(self, value: float) -> Tensor:
+        """A float32 scalar tensor for a hyperparameter, made once and kept (freed by dispose),
+        so a step uploads no new scalars."""
+        t = self._consts.get(value)
+        if t is None or t.disposed:
+            with tidy() as scope:
+                t = scope.keep(ops.scalar(float(value), "float32"))
+            keep(t)
+            self._consts[value] = t
+        return t
 
     # -- slots -------------------------------------------------------------------------
     def _slot_init(self, slot: str, var: Variable) -> Tensor:
@@ -149,6 +161,9 @@ class Optimizer:
                 s.dispose()
         self._slots.clear()
         self._slot_order.clear()
+        for t in self._consts.values():
+            t.dispose()
+        self._consts.clear()
 
     def get_config(self) -> dict:
         return {"learning_rate": self.learning_rate}

@@ -9,7 +9,7 @@ class SGD(Optimizer):
     """var -= learning_rate * grad."""
 
     def _update(self, var, grad) -> None:
-        var.assign(ops.sub(var, ops.mul(grad, self.learning_rate)))
+        var.assign(ops.sub(var, ops.mul(grad, self.const(self.learning_rate))))
 
 
 class Momentum(Optimizer):
@@ -25,10 +25,10 @@ class Momentum(Optimizer):
 
     def _update(self, var, grad) -> None:
         acc = self.slot(var, "momentum")
-        new_acc = ops.add(ops.mul(acc, self.momentum), grad)
-        step = ops.add(grad, ops.mul(new_acc, self.momentum)) if self.use_nesterov else new_acc
+        new_acc = ops.add(ops.mul(acc, self.const(self.momentum)), grad)
+        step = ops.add(grad, ops.mul(new_acc, self.const(self.momentum))) if self.use_nesterov else new_acc
         acc.assign(new_acc)
-        var.assign(ops.sub(var, ops.mul(step, self.learning_rate)))
+        var.assign(ops.sub(var, ops.mul(step, self.const(self.learning_rate))))
 
     def get_config(self) -> dict:
         return {"learning_rate": self.learning_rate, "momentum": self.momentum, "use_nesterov": self.use_nesterov}
