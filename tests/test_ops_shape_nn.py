@@ -281,3 +281,310 @@ def test_shape_op_errors():
     raises_cleanly(ValueError, r"tile: reps \(2,\) must have one entry per axis", lambda: wg.tile(a, [2]))
     raises_cleanly(ValueError, r"reverse: axis 2 is out of range", lambda: wg.reverse(a, 2))
     raises_cleanly(ValueError, r"reverse: repeated axis", lambda: wg.reverse(a, [0, 0]))
+    # Python values converted inside a failing op are released too
+    raises_cleanly(ValueError, r"slice: begin 5 is out of range for axis 1 of size 2", lambda: wg.slice([[1, 2]], [0, 5]))
+    raises_cleanly(ValueError, r"pad: paddings must be non-negative", lambda: wg.pad([1, 2], [[-1, 0]]))
+    raises_cleanly(ValueError, r"split: 3 splits", lambda: wg.split([1, 2], 3))
+    raises_cleanly(ValueError, r"tile: reps", lambda: wg.tile([1, 2], [1, 1]))
+
+
+# -- conv2d and pooling --------------------------------------------------------------------------
+
+def tf_pads(pad, in_hw, eff_hw, strides):
+    """TensorFlow's padding rules, restated here independently of the library."""
+    if pad == "same":
+        out = [-(-n // s) for n, s in zip(in_hw, strides)]
+        tot = [max((o - 1) * s + e - n, 0) for o, s, e, n in zip(out, strides, eff_hw, in_hw)]
+        return (tot[0] // 2, tot[0] - tot[0] // 2, tot[1] // 2, tot[1] - tot[1] // 2)
+    if pad == "valid":
+        return (0, 0, 0, 0)
+    if isinstance(pad, int):
+        return (pad,) * 4
+    return tuple(pad[0]) + tuple(pad[1])
+
+
+def ref_conv2d(x, w, strides, pad, dil=(1, 1)):
+    """Direct loop over output positions (float64)."""
+    (sh, sw), (dh, dw) = strides, dil
+    fh, fw = w.shape[:2]
+    eh, ew = (fh - 1) * dh + 1, (fw - 1) * dw + 1
+    t, b, l, r = tf_pads(pad, x.shape[1:3], (eh, ew), strides)
+    xp = np.pad(x, ((0, 0), (t, b), (l, r), (0, 0)))
+    oh, ow = (xp.shape[1] - eh) // sh + 1, (xp.shape[2] - ew) // sw + 1
+    y = np.zeros((x.shape[0], oh, ow, w.shape[3]))
+    for n in range(x.shape[0]):
+        for i in range(oh):
+            for j in range(ow):
+                patch = xp[n, i * sh:i * sh + eh:dh, j * sw:j * sw + ew:dw, :]
+                y[n, i, j] = np.einsum("ijc,ijck->k", patch, w)
+    return y
+
+
+def ref_pool(x, fsize, strides, pad, kind):
+    """Direct loop; padded positions are skipped (max ignores them, avg does not count them)."""
+    (fh, fw), (sh, sw) = fsize, strides
+    t, b, l, r = tf_pads(pad, x.shape[1:3], fsize, strides)
+    h, w = x.shape[1:3]
+    oh, ow = (h + t + b - fh) // sh + 1, (w + l + r - fw) // sw + 1
+    y = np.zeros((x.shape[0], oh, ow, x.shape[3]))
+    for i in range(oh):
+        for j in range(ow):
+            r0, c0 = i * sh - t, j * sw - l
+            win = x[:, max(r0, 0):max(r0 + fh, 0), max(c0, 0):max(c0 + fw, 0), :]
+            y[:, i, j] = win.max(axis=(1, 2)) if kind == "max" else win.mean(axis=(1, 2))
+    return y
+
+
+CONV_CASES = [  # x shape, filter shape, strides, pad, dilations
+    ((2, 5, 5, 3), (3, 3, 3, 4), (1, 1), "same", (1, 1)),
+    ((1, 6, 7, 2), (3, 2, 2, 3), (2, 2), "same", (1, 1)),
+    ((2, 6, 6, 2), (3, 3, 2, 2), (2, 1), "valid", (1, 1)),
+    ((1, 5, 6, 1), (2, 3, 1, 2), (1, 2), 1, (1, 1)),
+    ((1, 7, 7, 2), (3, 3, 2, 1), (1, 1), "same", (2, 2)),
+    ((1, 7, 8, 1), (2, 2, 1, 2), (2, 3), [[1, 0], [2, 1]], (2, 1)),
+]
+
+
+@pytest.mark.parametrize("xs,ws,strides,pad,dil", CONV_CASES)
+def test_conv2d_values(xs, ws, strides, pad, dil):
+    x, w = rand(*xs), rand(*ws)
+    got = wg.conv2d(f32(x), f32(w), strides, pad, dilations=dil)
+    close(got, ref_conv2d(x, w, strides, pad, dil), 1e-4, 1e-4)
+
+
+def test_conv2d_same_padding_is_tensorflows():
+    # height 6, filter 3, stride 2: "same" pads 0 on top and 1 at the bottom (extra at the end)
+    x = np.arange(6.0).reshape(1, 6, 1, 1)
+    w = np.ones((3, 1, 1, 1))
+    assert wg.conv2d(f32(x), f32(w), (2, 1), "same").numpy().ravel().tolist() == [3.0, 9.0, 9.0]
+
+
+def test_conv2d_rank3_nchw_and_tfjs_explicit_pad():
+    x, w = rand(5, 6, 2), rand(3, 3, 2, 3)
+    want = ref_conv2d(x[None], w, (1, 1), "same")[0]
+    got = wg.conv2d(f32(x), f32(w), 1, "same")
+    assert got.shape == want.shape
+    close(got, want, 1e-4, 1e-4)
+    xb = rand(2, 5, 6, 2)
+    nchw = wg.conv2d(f32(xb.transpose(0, 3, 1, 2)), f32(w), 1, "valid", data_format="NCHW")
+    close(nchw, ref_conv2d(xb, w, (1, 1), "valid").transpose(0, 3, 1, 2), 1e-4, 1e-4)
+    tfjs_pad = [[0, 0], [1, 2], [0, 1], [0, 0]]
+    close(wg.conv2d(f32(xb), f32(w), 1, tfjs_pad), ref_conv2d(xb, w, (1, 1), [[1, 2], [0, 1]]), 1e-4, 1e-4)
+
+
+@pytest.mark.parametrize("xs,ws,strides,pad,dil", CONV_CASES)
+def test_conv2d_grads(xs, ws, strides, pad, dil):
+    check_grads(lambda x, w: wg.conv2d(x, w, strides, pad, dilations=dil), [rand(*xs), rand(*ws)])
+
+
+def test_conv2d_backprop_kernels_have_gradients():
+    from webgrad.ops import nn as onn
+    x, w = rand(1, 5, 6, 2), rand(3, 2, 2, 3)
+    probe = {}
+
+    def spy(event, payload):
+        if event == "kernel" and payload[0] == "Conv2D":
+            probe["attrs"] = payload[3]
+    wg.engine.observers.append(spy)
+    try:
+        with wg.tidy():
+            y = wg.conv2d(f32(x), f32(w), (2, 1), "same", dilations=(1, 2))
+            dy_shape = y.shape
+    finally:
+        wg.engine.observers.remove(spy)
+    attrs = probe["attrs"]
+    dy = rand(*dy_shape)
+    check_grads(lambda d, f: onn.conv2d_backprop_input(d, f, x.shape, attrs), [dy, w])
+    check_grads(lambda a, d: onn.conv2d_backprop_filter(a, d, w.shape, attrs), [x, dy])
+
+
+def test_conv2d_second_order_through_grad():
+    x, w = rand(1, 4, 4, 1), rand(2, 2, 1, 2)
+    wt = rand(1, 3, 3, 2)
+
+    def inner_grad_norm(wf):
+        gx = wg.grad(lambda t: wg.sum(wg.mul(wg.conv2d(t, wf, 1, "valid"), f32(wt))))(f32(x))
+        return wg.mul(gx, gx)
+    check_grads(inner_grad_norm, [w])
+
+
+POOL_CASES = [((2, 5, 5, 3), (2, 2), (2, 2), "valid"), ((1, 5, 6, 2), (3, 3), (2, 2), "same"),
+              ((1, 4, 5, 1), (2, 3), (1, 2), "same"), ((2, 6, 6, 1), (3, 2), (1, 1), 1),
+              ((1, 6, 5, 2), (2, 2), (2, 1), [[0, 1], [1, 0]])]
+
+
+def distinct(*shape):
+    """Values with gaps of 0.1 in random order, so windows have a unique maximum."""
+    n = int(np.prod(shape))
+    return (RNG.permutation(n) * 0.1 - n * 0.05).reshape(shape)
+
+
+@pytest.mark.parametrize("xs,fs,strides,pad", POOL_CASES)
+def test_pool_values(xs, fs, strides, pad):
+    x = rand(*xs)
+    close(wg.max_pool(f32(x), fs, strides, pad), ref_pool(x, fs, strides, pad, "max"), 1e-6, 1e-6)
+    close(wg.avg_pool(f32(x), fs, strides, pad), ref_pool(x, fs, strides, pad, "avg"), 1e-5, 1e-6)
+
+
+@pytest.mark.parametrize("xs,fs,strides,pad", POOL_CASES)
+def test_pool_grads(xs, fs, strides, pad):
+    x = distinct(*xs)
+    check_grads(lambda t: wg.max_pool(t, fs, strides, pad), [x], eps=1e-3)
+    check_grads(lambda t: wg.avg_pool(t, fs, strides, pad), [x])
+
+
+def test_max_pool_grad_goes_to_first_maximum_on_ties():
+    x = f32(np.ones((1, 2, 2, 1)))
+    g = wg.grad(lambda t: wg.sum(wg.max_pool(t, 2, 2, "valid")))(x)
+    assert g.numpy().ravel().tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_pool_rank3_default_strides_and_avg_second_order():
+    x = rand(4, 4, 2)
+    y = wg.avg_pool(f32(x), 2)
+    assert y.shape == (2, 2, 2)
+    close(y, ref_pool(x[None], (2, 2), (2, 2), "valid", "avg")[0], 1e-5, 1e-6)
+    wt = rand(1, 3, 3, 1)
+
+    def inner(t):
+        gx = wg.grad(lambda u: wg.sum(wg.mul(wg.avg_pool(wg.mul(u, u), 2, 1, "same"), f32(wt[:, :, :, :]))))(t)
+        return gx
+    check_grads(inner, [rand(1, 3, 3, 1)])
+
+
+def test_nn_errors():
+    x4, x2, w = f32(rand(1, 4, 4, 2)), f32(rand(4, 4)), f32(rand(3, 3, 2, 1))
+    w3, wbad = f32(rand(3, 3, 2)), f32(rand(3, 3, 3, 1))
+    big = f32(rand(5, 5, 2, 1))
+    raises_cleanly(ValueError, r"conv2d: x must be rank 4.*\(4, 4\)", lambda: wg.conv2d(x2, w, 1, "same"))
+    raises_cleanly(ValueError, r"conv2d: filter must be rank 4.*\(3, 3, 2\)", lambda: wg.conv2d(x4, w3, 1, "same"))
+    raises_cleanly(ValueError, r"conv2d: depth of input \(2, x shape \(1, 4, 4, 2\)\).*\(3, filter shape",
+                   lambda: wg.conv2d(x4, wbad, 1, "same"))
+    raises_cleanly(ValueError, r"conv2d: pad must be", lambda: wg.conv2d(x4, w, 1, "full"))
+    raises_cleanly(ValueError, r"conv2d: strides must be positive", lambda: wg.conv2d(x4, w, 0, "same"))
+    raises_cleanly(ValueError, r"conv2d: strides must be an int or a pair", lambda: wg.conv2d(x4, w, (1, 1, 1), "same"))
+    raises_cleanly(ValueError, r"conv2d: the \(dilated\) window \(5, 5\) does not fit",
+                   lambda: wg.conv2d(x4, big, 1, "valid"))
+    raises_cleanly(ValueError, r"conv2d: data_format", lambda: wg.conv2d(x4, w, 1, "same", data_format="HWCN"))
+    raises_cleanly(ValueError, r"conv2d: explicit pad", lambda: wg.conv2d(x4, w, 1, [[1, 1]]))
+    raises_cleanly(ValueError, r"max_pool: x must be rank 4", lambda: wg.max_pool(x2, 2, 2, "same"))
+    raises_cleanly(ValueError, r"avg_pool: the \(dilated\) window \(5, 5\)", lambda: wg.avg_pool(x4, 5, 1, "valid"))
+    raises_cleanly(ValueError, r"max_pool: filter_size must be positive", lambda: wg.max_pool(x4, 0, 1, "same"))
+
+
+# -- dropout -----------------------------------------------------------------------------------
+
+def test_dropout_values_and_rate():
+    x = f32(np.full((100, 100), 3.0))
+    y = wg.dropout(x, 0.25, seed=7).numpy()
+    assert set(np.unique(y).tolist()) <= {0.0, 4.0}
+    assert abs((y == 0).mean() - 0.25) < 0.03
+    again = wg.dropout(x, 0.25, seed=7).numpy()
+    np.testing.assert_array_equal(y, again)
+    zero = wg.dropout(x, 0)
+    assert zero is not x and zero.tolist() == x.tolist()
+
+
+def test_dropout_noise_shape_and_grad():
+    x = f32(rand(4, 6))
+    y = wg.dropout(x, 0.5, noise_shape=[4, 1], seed=3).numpy()
+    kept = y != 0
+    assert np.all(kept == kept[:, :1])
+    y2 = wg.dropout(x, 0.5, noise_shape=[None, 1], seed=3).numpy()
+    np.testing.assert_array_equal(y, y2)
+    g = wg.grad(lambda t: wg.sum(wg.dropout(t, 0.5, seed=11)))(x)
+    mask = wg.dropout(wg.ones((4, 6)), 0.5, seed=11)
+    assert g.tolist() == mask.tolist()
+
+
+def test_dropout_errors():
+    x, i = f32(rand(2, 3)), wg.tensor([[1, 2]])
+    raises_cleanly(ValueError, r"dropout: rate must be .*\[0, 1\)", lambda: wg.dropout(x, 1.0))
+    raises_cleanly(ValueError, r"dropout: rate", lambda: wg.dropout(x, -0.1))
+    raises_cleanly(TypeError, r"dropout: argument 'x' must have dtype", lambda: wg.dropout(i, 0.5))
+    raises_cleanly(ValueError, r"dropout: noise_shape \(3, 1\) does not broadcast", lambda: wg.dropout(x, 0.5, [3, 1]))
+    raises_cleanly(ValueError, r"dropout: noise_shape .* rank", lambda: wg.dropout(x, 0.5, [3]))
+
+
+# -- memory and properties -----------------------------------------------------------------------
+
+def test_gradients_of_a_small_network_release_everything():
+    x, w1 = f32(rand(2, 6, 6, 1)), f32(rand(3, 3, 1, 4))
+    w2, labels = f32(rand(36, 3)), wg.tensor([0, 2])
+    before = wg.memory()
+
+    def loss(x, w1, w2):
+        h = wg.relu(wg.conv2d(x, w1, 1, "same"))
+        h = wg.max_pool(h, 2, 2, "valid")
+        h = wg.reshape(wg.avg_pool(h, 1, 1, "same"), (2, -1))
+        logits = wg.matmul(wg.dropout(h, 0.2, seed=5), w2)
+        picked = wg.mul(wg.log_softmax(logits), wg.one_hot(labels, 3, dtype="float32"))
+        parts = wg.split(wg.concat([picked, picked], 1), 2, 1)
+        return wg.neg(wg.sum(wg.stack(parts)))
+
+    with wg.tidy():
+        gs = wg.grads(loss)([x, w1, w2])
+        assert [g.shape for g in gs] == [x.shape, w1.shape, w2.shape]
+        assert all(np.all(np.isfinite(g.numpy())) for g in gs)
+    after = wg.memory()
+    assert (after["num_tensors"], after["num_bytes"]) == (before["num_tensors"], before["num_bytes"])
+
+
+def test_int32_multi_output_gradient_mixes_dtypes():
+    # An int32 result gets a float32 dy; the unused int32 output is filled with int32 zeros.
+    x = f32([[1.0, 2.0], [3.0, 4.0]])
+    g = wg.grad(lambda t: wg.sum(wg.unstack(wg.cast(t, "int32"))[0]))(x)
+    assert g.dtype == "float32" and g.tolist() == [[1.0, 1.0], [0.0, 0.0]]
+    g = wg.grad(lambda t: wg.sum(wg.split(wg.cast(t, "int32"), 2, 1)[1]))(x)
+    assert g.tolist() == [[0.0, 1.0], [0.0, 1.0]]
+
+
+def test_matmul_random_broadcast_shapes():
+    import hypothesis as hyp
+    from hypothesis import strategies as st
+    dims = st.integers(1, 3)
+
+    @hyp.settings(max_examples=40, deadline=None)
+    @hyp.given(st.lists(st.sampled_from([1, 2, 3]), max_size=3), st.lists(st.sampled_from([1, 2, 3]), max_size=3),
+               dims, dims, dims, st.booleans())
+    def run(ba, bb, m, k, n, int_inputs):
+        nd = max(len(ba), len(bb))
+        pa, pb = [1] * (nd - len(ba)) + ba, [1] * (nd - len(bb)) + bb
+        bb = [d if d == pa[i] or pa[i] == 1 or d == 1 else pa[i] for i, d in enumerate(pb)][nd - len(bb):]
+        a, b = RNG.integers(-3, 4, tuple(ba) + (m, k)), RNG.integers(-3, 4, tuple(bb) + (k, n))
+        mk = (lambda v: wg.tensor(v.astype(np.int32))) if int_inputs else f32
+        with wg.tidy():
+            y = wg.matmul(mk(a), mk(b))
+            assert y.dtype == ("int32" if int_inputs else "float32")
+            np.testing.assert_array_equal(y.numpy(), np.matmul(a, b))
+    run()
+
+
+def test_split_concat_roundtrip_property():
+    import hypothesis as hyp
+    from hypothesis import strategies as st
+
+    @hyp.settings(max_examples=40, deadline=None)
+    @hyp.given(st.lists(st.integers(1, 4), min_size=1, max_size=4), st.data())
+    def run(shape, data):
+        axis = data.draw(st.integers(-len(shape), len(shape) - 1))
+        dim = shape[axis]
+        cuts = sorted(data.draw(st.lists(st.integers(0, dim), max_size=3)))
+        sizes = [b - a for a, b in zip([0] + cuts, cuts + [dim])]
+        x = RNG.standard_normal(shape)
+        with wg.tidy():
+            parts = wg.split(f32(x), sizes, axis)
+            for p, want in zip(parts, np.split(x, np.cumsum(sizes)[:-1], axis)):
+                close(p, want, 1e-6, 1e-6)
+            close(wg.concat(parts, axis), x, 1e-6, 1e-6)
+            begin = [data.draw(st.integers(0, d)) for d in shape]
+            size = [data.draw(st.integers(0, d - b)) for b, d in zip(begin, shape)]
+            sl = wg.slice(f32(x), begin, size)
+            want = x[tuple(slice(b, b + s) for b, s in zip(begin, size))]
+            close(sl, want, 1e-6, 1e-6)
+            pads = [[b, d - b - s] for b, s, d in zip(begin, size, shape)]
+            back = wg.pad(sl, pads).numpy()
+            mask = np.zeros(shape, bool)
+            mask[tuple(slice(b, b + s) for b, s in zip(begin, size))] = True
+            np.testing.assert_allclose(back, np.where(mask, x, 0), rtol=1e-6, atol=1e-6)
+    run()

@@ -25,8 +25,9 @@ def _broadcast_to(dy, ctx):
 
 
 def _dys(dy):
-    """A multi-output kernel's gradients as a list (the engine passes one tensor alone)."""
-    return dy if isinstance(dy, list) else [dy]
+    """A multi-output kernel's gradients as a float32 list (the engine passes one tensor
+    alone, and fills unused outputs with zeros of the output's dtype)."""
+    return [o.cast(d, "float32") if d.dtype != "float32" else d for d in (dy if isinstance(dy, list) else [dy])]
 
 
 def _piece(dy, axis, offset, shape):

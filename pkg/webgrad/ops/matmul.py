@@ -2,8 +2,9 @@
 
 Kernel contract for BatchMatMul (what every backend implements): inputs
 ``a`` of shape [Ba, m, k] ([Ba, k, m] when transpose_a) and ``b`` of shape
-[Bb, k, n] ([Bb, n, k] when transpose_b), with Ba == Bb or one of them 1;
-output [max(Ba, Bb), m, n] in the inputs' dtype (float32 or int32). The op
+[Bb, k, n] ([Bb, n, k] when transpose_b), with Ba == Bb or one of them 1
+(that one broadcasts); output [B, m, n], B the other batch size, in the inputs'
+dtype (float32 or int32; int32 products wrap). The op
 broadcasts and flattens the batch dimensions around it with Reshape/BroadcastTo.
 """
 from __future__ import annotations

@@ -133,6 +133,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return run_kernel("Pack", ts, {"axis": ax})
 
 
+@op_scope
 def unstack(x, axis: int = 0) -> list[Tensor]:
     """The slices of x along axis, each without that axis (kernel Unpack)."""
     x = to_tensor(x, "x", "unstack")
@@ -142,6 +143,7 @@ def unstack(x, axis: int = 0) -> list[Tensor]:
     return list(run_kernel("Unpack", [x], {"axis": ax, "num": x.shape[ax]}))
 
 
+@op_scope
 def split(x, num_or_size_splits, axis: int = 0) -> list[Tensor]:
     """Split along axis into n equal parts (an int) or parts of the given sizes
     (a list; one size may be -1 for the rest). Kernel SplitV."""
@@ -169,6 +171,7 @@ def split(x, num_or_size_splits, axis: int = 0) -> list[Tensor]:
     return list(run_kernel("SplitV", [x], {"size_splits": tuple(sizes), "axis": ax}))
 
 
+@op_scope
 def slice(x, begin, size=None) -> Tensor:  # noqa: A001 - tfjs name
     """x[begin[i] : begin[i] + size[i]] per axis; a size of -1 (or a missing size)
     runs to the end. An int begin/size applies to axis 0 only (tfjs)."""
@@ -208,6 +211,7 @@ def gather(x, indices, axis: int = 0) -> Tensor:
     return run_kernel("GatherV2", [x, indices], {"axis": ax, "batch_dims": 0})
 
 
+@op_scope
 def pad(x, paddings, constant_value=0) -> Tensor:
     """Pad with constant_value; paddings is [[before, after], ...] with one pair per axis (kernel PadV2)."""
     x = to_tensor(x, "x", "pad")
@@ -225,6 +229,7 @@ def pad(x, paddings, constant_value=0) -> Tensor:
     return run_kernel("PadV2", [x], {"paddings": pairs, "constant_value": constant_value})
 
 
+@op_scope
 def tile(x, reps) -> Tensor:
     """Repeat x reps[i] times along axis i (len(reps) == rank)."""
     x = to_tensor(x, "x", "tile")
@@ -236,6 +241,7 @@ def tile(x, reps) -> Tensor:
     return run_kernel("Tile", [x], {"reps": tuple(r)})
 
 
+@op_scope
 def reverse(x, axis=None) -> Tensor:
     """Reverse the order of elements along axis (an int, a list, or None for all axes)."""
     x = to_tensor(x, "x", "reverse")
