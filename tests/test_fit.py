@@ -25,10 +25,17 @@ def snapshot(model):
     return [w.numpy().copy() for w in model.weights]
 
 
-def test_digits_demo_reaches_95_percent():
+@pytest.mark.parametrize("backend", sorted(wg.engine.backend_factories))
+def test_digits_demo_reaches_95_percent(backend):
+    """The README's demo on every registered backend (cpu, and webgpu once registered)."""
     from webgrad import demo
 
-    res = demo.run(backend="cpu", epochs=15, verbose=0)
+    previous = wg.get_backend()
+    try:
+        res = demo.run(backend=backend, epochs=15, verbose=0)
+    finally:
+        wg.set_backend(previous)
+    assert res["backend"] == backend
     assert res["accuracy"] >= 0.95, res
     assert res["w5_epochs"] is not None and res["w5_epochs"] <= 15
 
