@@ -219,3 +219,17 @@ def test_sync_fit_rejects_async_hooks():
 
     with pytest.raises(TypeError, match="fit_async"):
         m.fit(x, y, verbose=0, callbacks={"on_epoch_end": hook})
+
+
+def test_frozen_layer_is_not_trained():
+    x, y = toy_data(16)
+    m = small_model()
+    m.compile(wg.train.adam(0.1), "sparse_categorical_crossentropy")
+    m.layers[0].trainable = False
+    frozen = [w.numpy().copy() for w in m.layers[0].weights]
+    other = [w.numpy().copy() for w in m.layers[1].weights]
+    m.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    for a, w in zip(frozen, m.layers[0].weights):
+        np.testing.assert_array_equal(a, w.numpy())
+    assert any(not np.array_equal(a, w.numpy()) for a, w in zip(other, m.layers[1].weights))
+    assert "Trainable params: 27" in m.summary(print_fn=None)   # 8*3 + 3

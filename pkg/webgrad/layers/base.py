@@ -98,7 +98,7 @@ class Layer:
         init = initializers.get(initializer)
         with tidy():
             value = init(tuple(shape), "float32")
-            var = variable(value, trainable=trainable and self.trainable,
+            var = variable(value, trainable=trainable,
                            name=_unique_variable_name(f"{self.name}/{name}"))
         self._weights.append(LayerWeight(f"{self.name}/{name}", var, regularizers.get(regularizer)))
         return var
@@ -109,11 +109,15 @@ class Layer:
 
     @property
     def trainable_weights(self) -> list[Variable]:
+        """Weights fit updates: none while ``layer.trainable`` is False (frozen)."""
+        if not self.trainable:
+            return []
         return [w.variable for w in self._weights if w.variable.trainable]
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        return [w.variable for w in self._weights if not w.variable.trainable]
+        trainable = {id(v) for v in self.trainable_weights}
+        return [w.variable for w in self._weights if id(w.variable) not in trainable]
 
     def count_params(self) -> int:
         return sum(w.variable.size for w in self._weights)
