@@ -1,6 +1,7 @@
 """Losses and metrics against float64 formulas, tfjs reductions and weights."""
 import math
 
+import numpy as np
 import pytest
 
 import webgrad as wg
@@ -142,3 +143,46 @@ def test_named_losses():
     y = wg.tensor([2, 0])
     p = wg.tensor([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1]])
     close(losses.get("sparse_categorical_crossentropy")(y, p), [-math.log(0.7), -math.log(0.6)])
+
+
+def test_losses_match_tensorflow_js(tmp_path):
+    """Every loss, every reduction, with and without weights, against tf.losses in Node."""
+    from tfjs_node import tfjs_reference
+
+    def t(x):
+        x = np.asarray(x, np.float32)
+        return {"shape": list(x.shape), "data": x.ravel().tolist()}
+
+    y, p, w = np.array(Y, np.float32), np.array(P, np.float32), np.array(W, np.float32)
+    logits = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]], np.float32)
+    cases = []   # (tfjs fn, tfjs args, webgrad call)
+    for red in Reduction:
+        for weights in (None, w):
+            wt = None if weights is None else wg.tensor(weights)
+            tw = None if weights is None else t(weights)
+            cases += [
+                ("meanSquaredError", [t(y), t(p), tw, red.name],
+                 lambda wt=wt, red=red: losses.mean_squared_error(wg.tensor(Y), wg.tensor(P), wt, red)),
+                ("absoluteDifference", [t(y), t(p), tw, red.name],
+                 lambda wt=wt, red=red: losses.absolute_difference(wg.tensor(Y), wg.tensor(P), wt, red)),
+                ("huberLoss", [t(y), t(p), tw, 0.3, red.name],
+                 lambda wt=wt, red=red: losses.huber_loss(wg.tensor(Y), wg.tensor(P), wt, 0.3, red)),
+                ("logLoss", [t(y), t(p), tw, 1e-7, red.name],
+                 lambda wt=wt, red=red: losses.log_loss(wg.tensor(Y), wg.tensor(P), wt, 1e-7, red)),
+                ("hingeLoss", [t(y), t(p), tw, red.name],
+                 lambda wt=wt, red=red: losses.hinge_loss(wg.tensor(Y), wg.tensor(P), wt, red)),
+                ("sigmoidCrossEntropy", [t(y), t(logits), tw, 0.1, red.name],
+                 lambda wt=wt, red=red: losses.sigmoid_cross_entropy(wg.tensor(Y), wg.tensor(logits), wt, 0.1, red)),
+            ]
+        row_w = np.array([0.5, 2.0], np.float32)
+        cases += [
+            ("softmaxCrossEntropy", [t(y), t(logits), t(row_w), 0.2, red.name],
+             lambda red=red: losses.softmax_cross_entropy(wg.tensor(Y), wg.tensor(logits), wg.tensor(row_w), 0.2, red)),
+            ("cosineDistance", [t(y), t(p), 1, None, red.name],
+             lambda red=red: losses.cosine_distance(wg.tensor(Y), wg.tensor(P), 1, None, red)),
+        ]
+    answer = tfjs_reference({"losses": [{"fn": fn, "args": args} for fn, args, _ in cases]}, tmp_path)
+    for (fn, _, ours), theirs in zip(cases, answer["losses"]):
+        got = ours()
+        assert list(got.shape) == theirs["shape"], fn
+        np.testing.assert_allclose(np.asarray(got.data_sync()), theirs["data"], rtol=1e-5, atol=1e-6, err_msg=fn)

@@ -1,6 +1,7 @@
 """Each optimizer's first three updates against the tfjs rules computed by hand in float64."""
 import math
 
+import numpy as np
 import pytest
 
 import webgrad as wg
@@ -170,3 +171,24 @@ def test_bad_arguments():
         train.get("adamw2")
     assert w.data_sync().tolist() == [1.0, 2.0]
     w.dispose()
+
+
+def test_trajectories_match_tensorflow_js(tmp_path):
+    """Five steps of each optimizer, default and custom settings, against tf.train in Node."""
+    from tfjs_node import tfjs_reference
+
+    cases = [("sgd", [0.1]), ("momentum", [0.1, 0.9]), ("momentum", [0.05, 0.8, True]),
+             ("adam", [0.1]), ("adam", [0.05, 0.8, 0.99, 1e-3]), ("adamax", [0.1]), ("adamax", [0.1, 0.8, 0.9, None, 0.3]),
+             ("adagrad", [0.1]), ("adagrad", [0.2, 0.5]), ("adadelta", [1.0]), ("adadelta", [0.5, 0.9, 1e-4]),
+             ("rmsprop", [0.01]), ("rmsprop", [0.01, 0.8, 0.5]), ("rmsprop", [0.01, 0.8, 0.3, None, True])]
+    steps = 5
+    answer = tfjs_reference({"optimizers": [{"name": n, "args": a, "w0": W0, "a": A, "b": B, "steps": steps}
+                                            for n, a in cases]}, tmp_path)
+    for (name, args), theirs in zip(cases, answer["optimizers"]):
+        w = wg.variable(wg.tensor(W0))
+        opt = getattr(train, name)(*args)
+        for s in range(steps):
+            opt.minimize(lambda: loss_fn(w), var_list=[w])
+            np.testing.assert_allclose(w.data_sync(), theirs[s], rtol=1e-5, atol=1e-6, err_msg=f"{name}{args} step {s + 1}")
+        opt.dispose()
+        w.dispose()

@@ -1,27 +1,17 @@
 """Save/load in the TensorFlow.js layers format, checked against real TensorFlow.js in Node
 (npm @tensorflow/tfjs from package.json; tools/setup.sh installs it)."""
 import json
-import os
-import shutil
-import subprocess
 
 import numpy as np
 import pytest
+from tfjs_node import run_node
 
 import webgrad as wg
 from webgrad import layers
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCRIPT = os.path.join(ROOT, "tools", "tfjs_roundtrip.mjs")
-
 
 def node_tfjs(*args):
-    node = shutil.which("node")
-    assert node, "node is required for the TensorFlow.js round trip (tools/setup.sh installs nodejs)"
-    assert os.path.isdir(os.path.join(ROOT, "node_modules", "@tensorflow", "tfjs")), \
-        "@tensorflow/tfjs is missing: run `npm install` (tools/setup.sh does)"
-    proc = subprocess.run([node, SCRIPT, *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_node("tfjs_roundtrip.mjs", *args)
 
 
 def write_json_tensor(x: np.ndarray, path):
