@@ -233,3 +233,14 @@ def test_frozen_layer_is_not_trained():
         np.testing.assert_array_equal(a, w.numpy())
     assert any(not np.array_equal(a, w.numpy()) for a, w in zip(other, m.layers[1].weights))
     assert "Trainable params: 27" in m.summary(print_fn=None)   # 8*3 + 3
+
+
+def test_demo_async_for_the_page():
+    import asyncio
+
+    from webgrad import demo
+
+    batches = []
+    res = asyncio.run(demo.run_async(epochs=2, verbose=0,
+                                     callbacks=[{"on_batch_end": lambda b, logs: batches.append(logs["loss"])}]))
+    assert len(batches) == 2 * 45 and res["epochs"] == 2 and 0.8 < res["accuracy"] <= 1.0

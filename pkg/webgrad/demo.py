@@ -26,45 +26,78 @@ def build_model(seed: int = 0) -> "wg.layers.Sequential":
     ])
 
 
+class _Demo:
+    """The demo's data, model and bookkeeping, shared by run and run_async."""
+
+    def __init__(self, backend, epochs, batch_size, learning_rate, seed, verbose, out, callbacks):
+        if backend is not None:
+            wg.set_backend(backend)
+        self.say = (lambda *a: print(*a, file=out, flush=True)) if verbose else (lambda *a: None)
+        self.epochs, self.batch_size, self.seed, self.verbose = epochs, batch_size, seed, verbose
+        self.say(f"webgrad {wg.__version__} demo: handwritten digits (UCI, 1,797 8x8 images), "
+                 f"backend {wg.get_backend()!r}")
+        x, y = wg.datasets.load_digits()
+        self.data = wg.datasets.train_test_split(x, y, test_fraction=0.2, seed=seed)
+        wg.dispose([x, y])
+        self.say(f"train {self.data[0].shape[0]} images, held-out test {self.data[1].shape[0]} images")
+        self.model = build_model(seed)
+        if verbose:
+            self.model.summary(print_fn=self.say)
+        self.model.compile(optimizer=wg.train.adam(learning_rate), loss="sparse_categorical_crossentropy",
+                           metrics=["accuracy"])
+        self.reached: dict = {}
+        self.callbacks = [{"on_epoch_end": self._on_epoch_end}] + list(callbacks or [])
+        self.start = time.perf_counter()
+
+    def _on_epoch_end(self, epoch, logs):
+        if "epochs" not in self.reached and logs["val_accuracy"] >= TARGET:
+            self.reached["epochs"] = epoch + 1
+            self.reached["seconds"] = time.perf_counter() - self.start
+
+    def fit_args(self) -> dict:
+        x_train, x_test, y_train, y_test = self.data
+        return dict(x=x_train, y=y_train, epochs=self.epochs, batch_size=self.batch_size,
+                    validation_data=(x_test, y_test), callbacks=self.callbacks, seed=self.seed)
+
+    def finish(self, seconds: float, loss: float, acc: float) -> dict:
+        reached, say = self.reached, self.say
+        result = {"accuracy": acc, "loss": loss, "seconds": seconds, "epochs": self.epochs,
+                  "backend": wg.get_backend(), "w5_seconds": reached.get("seconds"), "w5_epochs": reached.get("epochs")}
+        say(f"held-out accuracy {acc * 100:.2f} % (loss {loss:.4f}) after {self.epochs} epochs, {seconds:.2f} s")
+        if reached:
+            say(f"W5: {TARGET:.0%} held-out accuracy reached after {reached['epochs']} epochs, "
+                f"{reached['seconds']:.2f} s (backend {wg.get_backend()})")
+        else:
+            say(f"W5: {TARGET:.0%} held-out accuracy NOT reached in {self.epochs} epochs")
+        self.model.dispose()
+        wg.dispose(list(self.data))
+        return result
+
+
 def run(backend: str | None = None, epochs: int = 15, batch_size: int = 32, learning_rate: float = 0.01,
-        seed: int = 0, verbose: int = 1, out=sys.stdout) -> dict:
-    """Train and evaluate; returns {"accuracy", "w5_seconds", "w5_epochs", "seconds", "backend"}."""
-    if backend is not None:
-        wg.set_backend(backend)
-    say = (lambda *a: print(*a, file=out, flush=True)) if verbose else (lambda *a: None)
-    say(f"webgrad {wg.__version__} demo: handwritten digits (UCI, 1,797 8x8 images), backend {wg.get_backend()!r}")
-    x, y = wg.datasets.load_digits()
-    x_train, x_test, y_train, y_test = wg.datasets.train_test_split(x, y, test_fraction=0.2, seed=seed)
-    wg.dispose([x, y])
-    say(f"train {x_train.shape[0]} images, held-out test {x_test.shape[0]} images")
-    model = build_model(seed)
-    if verbose:
-        model.summary(print_fn=say)
-    model.compile(optimizer=wg.train.adam(learning_rate), loss="sparse_categorical_crossentropy",
-                  metrics=["accuracy"])
-    reached: dict = {}
-    start = time.perf_counter()
+        seed: int = 0, verbose: int = 1, out=sys.stdout, callbacks=None) -> dict:
+    """Train and evaluate; returns {"accuracy", "loss", "seconds", "w5_seconds", "w5_epochs", "backend", ...}.
 
-    def on_epoch_end(epoch, logs):
-        if "epochs" not in reached and logs["val_accuracy"] >= TARGET:
-            reached["epochs"] = epoch + 1
-            reached["seconds"] = time.perf_counter() - start
+    verbose: 1 a progress bar, 2 a line per epoch, 0 silent; callbacks: extra fit callbacks."""
+    demo = _Demo(backend, epochs, batch_size, learning_rate, seed, verbose, out, callbacks)
+    demo.model.fit(**demo.fit_args(), verbose=verbose)
+    seconds = time.perf_counter() - demo.start
+    x_test, y_test = demo.data[1], demo.data[3]
+    loss, acc = demo.model.evaluate(x_test, y_test, batch_size=256)
+    return demo.finish(seconds, loss, acc)
 
-    model.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, validation_data=(x_test, y_test),
-              callbacks={"on_epoch_end": on_epoch_end}, verbose=verbose, seed=seed)
-    seconds = time.perf_counter() - start
-    loss, acc = model.evaluate(x_test, y_test, batch_size=256)
-    result = {"accuracy": acc, "loss": loss, "seconds": seconds, "epochs": epochs, "backend": wg.get_backend(),
-              "w5_seconds": reached.get("seconds"), "w5_epochs": reached.get("epochs")}
-    say(f"held-out accuracy {acc * 100:.2f} % (loss {loss:.4f}) after {epochs} epochs, {seconds:.2f} s")
-    if reached:
-        say(f"W5: {TARGET:.0%} held-out accuracy reached after {reached['epochs']} epochs, "
-            f"{reached['seconds']:.2f} s (backend {wg.get_backend()})")
-    else:
-        say(f"W5: {TARGET:.0%} held-out accuracy NOT reached in {epochs} epochs")
-    model.dispose()
-    wg.dispose([x_train, x_test, y_train, y_test])
-    return result
+
+async def run_async(backend: str | None = None, epochs: int = 15, batch_size: int = 32,
+                    learning_rate: float = 0.01, seed: int = 0, verbose: int = 2, out=sys.stdout,
+                    callbacks=None) -> dict:
+    """run for the browser page: ``fit_async`` (values read with ``await``, the page repaints
+    between batches); pass ``callbacks=[{"on_batch_end": ..., "on_epoch_end": ...}]`` to drive its bar."""
+    demo = _Demo(backend, epochs, batch_size, learning_rate, seed, verbose, out, callbacks)
+    await demo.model.fit_async(**demo.fit_args(), verbose=0 if verbose == 1 else verbose)
+    seconds = time.perf_counter() - demo.start
+    x_test, y_test = demo.data[1], demo.data[3]
+    loss, acc = await demo.model.evaluate_async(x_test, y_test, batch_size=256)
+    return demo.finish(seconds, loss, acc)
 
 
 def main(argv=None) -> int:
