@@ -258,7 +258,7 @@ class Trainer:
                 order = list(range(n))
                 if shuffle:
                     rng.shuffle(order)
-                sums = [0.0] * len(names)
+                sums, seen = [0.0] * len(names), 0
                 for b, (start, stop) in enumerate(batches(n, batch_size)):
                     yield from cb_list.gen("on_batch_begin", b, {"batch": b, "size": stop - start})
                     with tidy() as scope:
@@ -274,10 +274,11 @@ class Trainer:
                         step.dispose()
                     for i, v in enumerate(vals):
                         sums[i] += v * (stop - start)
+                    seen += stop - start
                     yield from cb_list.gen("on_batch_end", b, dict(zip(names, vals), batch=b, size=stop - start))
                     if self.stop_training:
                         break
-                logs = {k: s / n for k, s in zip(names, sums)}
+                logs = {k: s / max(seen, 1) for k, s in zip(names, sums)}
                 if xv is not None:
                     for k, v in zip(names, (yield from self._eval_gen(xv, yv, batch_size))):
                         logs["val_" + k] = v
