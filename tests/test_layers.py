@@ -192,3 +192,20 @@ def test_save_load_roundtrip_webgrad(tmp_path):
     fm2 = wg.load_model(str(tmp_path / "f" / "model.json"))
     x = wg.tensor(arr(2, 3))
     np.testing.assert_allclose(fm2.predict(x).numpy(), fm.predict(x).numpy(), rtol=1e-6)
+
+
+def test_topology_with_keras3_inbound_nodes():
+    from webgrad.layers.saving import model_from_topology
+
+    def ref(name):
+        return {"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": [name, 0, 0]}}], "kwargs": {}}
+
+    topo = {"class_name": "Functional", "config": {
+        "name": "k3", "layers": [
+            {"name": "in_k3", "class_name": "InputLayer", "config": {"batch_shape": [None, 3], "name": "in_k3"},
+             "inbound_nodes": []},
+            {"name": "d_k3", "class_name": "Dense", "config": {"units": 2, "name": "d_k3"}, "inbound_nodes": [ref("in_k3")]},
+        ],
+        "input_layers": [["in_k3", 0, 0]], "output_layers": [["d_k3", 0, 0]]}}
+    m = model_from_topology(topo)
+    assert m.output_shape == (None, 2) and m.predict(wg.ones((4, 3))).shape == (4, 2)

@@ -104,16 +104,27 @@ def _make_layer(entry: dict) -> Layer:
         raise ValueError(f"load_model: layer class {cls_name!r} is not supported; supported: "
                          f"{', '.join(sorted(LAYER_CLASSES))}")
     cfg = dict(entry.get("config") or {})
-    if cls is not InputLayer:
-        cfg.pop("dtype", None) if cfg.get("dtype") in (None, "float32") else None
-    for key in ("ragged", "batch_shape"):
-        if key in cfg and key == "batch_shape" and "batch_input_shape" not in cfg:
-            cfg["batch_input_shape"] = cfg.pop(key)
-        cfg.pop(key, None)
+    if cls is not InputLayer and cfg.get("dtype") in (None, "float32"):
+        cfg.pop("dtype", None)
+    if "batch_shape" in cfg:  # Keras 3's name
+        cfg.setdefault("batch_input_shape", cfg["batch_shape"])
+        del cfg["batch_shape"]
+    cfg.pop("ragged", None)
     try:
         return cls(**cfg)
     except TypeError as exc:
         raise ValueError(f"load_model: cannot build {cls_name} {cfg.get('name')!r} from its config ({exc})") from None
+
+
+def _inbound(node, layer_name: str) -> tuple[str, int]:
+    """(source layer, node index) of a single-input call, in tfjs/Keras 2 list form or Keras 3 dict form."""
+    if isinstance(node, dict):
+        args = [a for a in node.get("args", []) if isinstance(a, dict) and "keras_history" in a.get("config", {})]
+        node = [a["config"]["keras_history"] for a in args]
+    if len(node) != 1:
+        raise ValueError(f"load_model: layer {layer_name!r} has {len(node)} inputs; "
+                         "only single-input layers are supported")
+    return (node[0][0], node[0][1])
 
 
 def model_from_topology(topology: dict) -> Model:
@@ -141,15 +152,11 @@ def model_from_topology(topology: dict) -> Model:
                     pending.remove(entry)
                     progressed = True
                     continue
-                nodes = entry.get("inbound_nodes") or []
-                ready = all((n[0][0], n[0][1]) in outputs for n in nodes)
-                if not ready:
+                nodes = [_inbound(n, entry["name"]) for n in entry.get("inbound_nodes") or []]
+                if not all(src in outputs for src in nodes):
                     continue
-                for k, node in enumerate(nodes):
-                    if len(node) != 1:
-                        raise ValueError(f"load_model: layer {entry['name']!r} has {len(node)} inputs; "
-                                         "only single-input layers are supported")
-                    outputs[(layer.name, k)] = layer(outputs[(node[0][0], node[0][1])])
+                for k, src in enumerate(nodes):
+                    outputs[(layer.name, k)] = layer(outputs[src])
                 pending.remove(entry)
                 progressed = True
             if not progressed:
