@@ -244,3 +244,20 @@ def test_demo_async_for_the_page():
     res = asyncio.run(demo.run_async(epochs=2, verbose=0,
                                      callbacks=[{"on_batch_end": lambda b, logs: batches.append(logs["loss"])}]))
     assert len(batches) == 2 * 45 and res["epochs"] == 2 and 0.8 < res["accuracy"] <= 1.0
+
+
+def test_memory_flat_with_batchnorm_dropout_conv():
+    rng = np.random.default_rng(5)
+    x = wg.tensor(rng.standard_normal((48, 6, 6, 1)).astype(np.float32))
+    y = wg.tensor(rng.integers(0, 3, 48).astype(np.int32))
+    m = wg.sequential([layers.conv2d(4, 3, activation="relu", padding="same", input_shape=(6, 6, 1)),
+                       layers.batch_normalization(), layers.max_pooling2d(2), layers.dropout(0.3),
+                       layers.flatten(), layers.dense(3, activation="softmax")])
+    m.compile("rmsprop", "sparse_categorical_crossentropy", ["accuracy"])
+    bn = m.layers[1]
+    mean0 = bn.moving_mean.numpy().copy()
+    mem = []
+    m.fit(x, y, epochs=4, batch_size=16, validation_split=0.25, verbose=0,
+          callbacks={"on_epoch_end": lambda e, logs: mem.append((wg.memory()["num_tensors"], wg.memory()["num_bytes"]))})
+    assert len(set(mem[1:])) == 1, mem
+    assert not np.array_equal(mean0, bn.moving_mean.numpy())   # training updated the moving statistics
