@@ -91,7 +91,7 @@ def hinge_loss(labels, predictions, weights=None, reduction: Reduction = SUM_BY_
 def _softmax_ce_with_logits(labels: Tensor, logits: Tensor) -> Tensor:
     """Per-row -sum(labels * log_softmax(logits)) with the fused gradient softmax - labels."""
     def fwd(lab, lg, save):
-        log_p = ops.sub(lg, ops.logsumexp(lg, axis=-1, keepdims=True))
+        log_p = ops.log_softmax(lg, -1)
         save([lab, log_p])
         value = ops.neg(ops.sum(ops.mul(log_p, lab), axis=-1))
 
@@ -102,6 +102,12 @@ def _softmax_ce_with_logits(labels: Tensor, logits: Tensor) -> Tensor:
             return [ops.mul(dy_col, ops.sub(lab_s, p)), ops.mul(dy_col, ops.sub(p, lab_s))]
         return {"value": value, "grad_func": grad_func}
     return custom_grad(fwd)(labels, logits)
+
+
+def softmax_cross_entropy_per_sample(labels: Tensor, logits: Tensor) -> Tensor:
+    """-sum(labels * log_softmax(logits), -1) per row (no reduction), with the fused gradient."""
+    labels, logits = _pair(labels, logits, "softmax_cross_entropy", "logits")
+    return _softmax_ce_with_logits(labels, logits)
 
 
 def softmax_cross_entropy(onehot_labels, logits, weights=None, label_smoothing: float = 0.0,

@@ -167,6 +167,11 @@ class Layer:
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return input_shape
 
+    def call_pre_activation(self, x: Tensor, training: bool = False) -> Tensor:
+        """The output before a final softmax (layers with ``pre_activation``), for fused losses."""
+        self._maybe_build(x.shape)
+        return self.pre_activation(x, training=training)
+
     def _maybe_build(self, shape: tuple) -> None:
         self.check_input_shape(shape)
         if not self.built:

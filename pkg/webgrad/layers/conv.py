@@ -77,11 +77,14 @@ class Conv2D(Layer):
         self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer) \
             if self.use_bias else None
 
-    def call(self, x, training=False):
+    def pre_activation(self, x, training=False):
         y = ops.conv2d(x, self.kernel, self.strides, self.padding, self.dilation_rate)
         if self.bias is not None:
             y = ops.add(y, self.bias)
-        return self.activation(y)
+        return y
+
+    def call(self, x, training=False):
+        return self.activation(self.pre_activation(x, training))
 
     def compute_output_shape(self, input_shape):
         b, h, w, _ = input_shape

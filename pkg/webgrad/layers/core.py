@@ -45,14 +45,18 @@ class Dense(Layer):
         self.bias = self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer) \
             if self.use_bias else None
 
-    def call(self, x, training=False):
+    def pre_activation(self, x, training=False):
+        """x @ kernel + bias, before the activation."""
         flat = x if x.rank == 2 else ops.reshape(x, (-1, x.shape[-1]))
         y = ops.matmul(flat, self.kernel)
         if self.bias is not None:
             y = ops.add(y, self.bias)
         if x.rank != 2:
             y = ops.reshape(y, x.shape[:-1] + (self.units,))
-        return self.activation(y)
+        return y
+
+    def call(self, x, training=False):
+        return self.activation(self.pre_activation(x, training))
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
@@ -152,6 +156,9 @@ class Activation(Layer):
     def __init__(self, activation, **kw):
         super().__init__(**kw)
         self.activation_name, self.activation = activations.get(activation)
+
+    def pre_activation(self, x, training=False):
+        return x
 
     def call(self, x, training=False):
         return self.activation(x)

@@ -57,13 +57,28 @@ class Model(Trainer):
         raise ValueError(f"get_layer: no layer named {name!r}")
 
     # -- running -----------------------------------------------------------------------
-    def call(self, x: Tensor, training: bool = False) -> Tensor:
+    def call(self, x: Tensor, training: bool = False, logits: bool = False) -> Tensor:
+        """Run the graph; with logits=True the output layer stops before its softmax
+        (see ``softmax_output``)."""
         values = {id(self.inputs[0]): x}
+        last = self.outputs[0]
         for node in self._nodes:
             if not node.inputs:
                 continue
-            values[id(node)] = node.layer(values[id(node.inputs[0])], training=training)
-        return values[id(self.outputs[0])]
+            inp = values[id(node.inputs[0])]
+            if logits and node is last:
+                values[id(node)] = node.layer.call_pre_activation(inp, training=training)
+            else:
+                values[id(node)] = node.layer(inp, training=training)
+        return values[id(last)]
+
+    @property
+    def softmax_output(self) -> bool:
+        """True when the output layer ends in a softmax that can be fused into the loss."""
+        if not self.outputs or not self.outputs[0].inputs:
+            return False
+        layer = self.outputs[0].layer
+        return getattr(layer, "activation_name", None) == "softmax" and hasattr(layer, "pre_activation")
 
     def __call__(self, x, training: bool = False):
         if isinstance(x, SymbolicTensor):

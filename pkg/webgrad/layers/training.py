@@ -129,19 +129,44 @@ class Trainer:
     def _metric_values(self, y: Tensor, pred: Tensor) -> list[Tensor]:
         return [ops.mean(fn(y, pred)) for _, fn in self._metrics]
 
+    def _fused_softmax_loss(self) -> bool:
+        """Cross-entropy after a final softmax is computed from the logits (one fused kernel
+        pair, stable for tiny probabilities), as Keras does."""
+        return self._loss_name in ("categorical_crossentropy", "sparse_categorical_crossentropy") \
+            and isinstance(self.loss, str) and self.softmax_output
+
+    def _forward(self, xb: Tensor, yb: Tensor, training: bool) -> tuple[Tensor, Tensor, bool]:
+        """(per-sample loss, output for metrics, whether that output is logits)."""
+        if self._fused_softmax_loss():
+            logits = self.call(xb, training=training, logits=True)
+            if self._loss_name == "sparse_categorical_crossentropy":
+                idx = ops.reshape(yb, (yb.shape[0],))
+                idx = idx if idx.dtype == "int32" else ops.cast(idx, "int32")
+                labels = ops.cast(ops.one_hot(idx, logits.shape[-1]), "float32")
+            else:
+                labels = yb
+            return losses_mod.softmax_cross_entropy_per_sample(labels, logits), logits, True
+        pred = self.call(xb, training=training)
+        return self._loss_fn(yb, pred), pred, False
+
+    def _metrics_from(self, yb: Tensor, out: Tensor, is_logits: bool) -> list[Tensor]:
+        if not self._metrics:
+            return []
+        return self._metric_values(yb, ops.softmax(out, -1) if is_logits else out)
+
     def _train_step(self, xb: Tensor, yb: Tensor) -> Tensor:
         """One optimizer step; returns [loss, *metrics] as a tensor (the caller reads and disposes it)."""
         holder: list[Tensor] = []
 
         def loss_fn():
-            pred = self.call(xb, training=True)
-            loss = ops.mean(self._loss_fn(yb, pred))
+            per_sample, out, is_logits = self._forward(xb, yb, training=True)
+            loss = ops.mean(per_sample)
             reg = self._regularization()
             if reg is not None:
                 loss = ops.add(loss, reg)
             if self._metrics:
                 with ENGINE.no_tape():
-                    holder.extend(keep(m) for m in self._metric_values(yb, stop_gradient(pred)))
+                    holder.extend(keep(m) for m in self._metrics_from(yb, stop_gradient(out), is_logits))
             return loss
 
         try:
@@ -161,8 +186,8 @@ class Trainer:
             acc = None
             for start, stop in batches(n, batch_size):
                 xb, yb = slice_rows(x, start, stop), slice_rows(y, start, stop)
-                pred = self.call(xb, training=False)
-                vals = [ops.mean(self._loss_fn(yb, pred))] + self._metric_values(yb, pred)
+                per_sample, out, is_logits = self._forward(xb, yb, training=False)
+                vals = [ops.mean(per_sample)] + self._metrics_from(yb, out, is_logits)
                 part = ops.mul(ops.stack(vals), float(stop - start))
                 acc = part if acc is None else ops.add(acc, part)
             totals = ops.div(acc, float(n))
