@@ -261,3 +261,17 @@ def test_memory_flat_with_batchnorm_dropout_conv():
           callbacks={"on_epoch_end": lambda e, logs: mem.append((wg.memory()["num_tensors"], wg.memory()["num_bytes"]))})
     assert len(set(mem[1:])) == 1, mem
     assert not np.array_equal(mean0, bn.moving_mean.numpy())   # training updated the moving statistics
+
+
+@pytest.mark.parametrize("loss", ["sparse_categorical_crossentropy", "categorical_crossentropy"])
+def test_fused_softmax_loss_equals_the_probability_form(loss):
+    from webgrad import losses
+
+    x, y = toy_data(20)
+    m = small_model()
+    m.compile("sgd", loss)
+    assert m.softmax_output
+    labels = y if loss.startswith("sparse") else wg.one_hot(y, 3).cast("float32")
+    probs = m.predict(x)
+    want = losses.get(loss)(labels, probs).mean().item()
+    assert m.evaluate(x, labels) == pytest.approx(want, rel=1e-5)
