@@ -209,3 +209,12 @@ def test_topology_with_keras3_inbound_nodes():
         "input_layers": [["in_k3", 0, 0]], "output_layers": [["d_k3", 0, 0]]}}
     m = model_from_topology(topo)
     assert m.output_shape == (None, 2) and m.predict(wg.ones((4, 3))).shape == (4, 2)
+
+
+def test_model_to_dot():
+    inp = wg.input(shape=(4,), name="pixels_dot")
+    out = layers.dense(2, name="head_dot")(layers.dense(3, name="hidden_dot")(inp))
+    dot = layers.model_to_dot(wg.model(inputs=inp, outputs=out))
+    assert dot.startswith("digraph") and dot.rstrip().endswith("}")
+    assert 'label="hidden_dot (Dense)\\n(None, 3)"' in dot
+    assert dot.count("->") == 2

@@ -8,6 +8,7 @@ from .conv import AveragePooling2D, Conv2D, GlobalAveragePooling2D, GlobalMaxPoo
 from .core import Activation, Dense, Dropout, Embedding, Flatten, Reshape
 from .model import Model, Sequential, model, sequential
 from .normalization import BatchNormalization, LayerNormalization
+from .plot import model_to_dot
 from .saving import load_model
 
 
@@ -69,4 +70,4 @@ __all__ = ["Layer", "InputLayer", "SymbolicTensor", "Model", "Sequential", "Dens
            "History", "LambdaCallback", "dense", "conv2d", "max_pooling2d", "average_pooling2d",
            "global_average_pooling2d", "global_max_pooling2d", "flatten", "reshape", "dropout", "activation",
            "batch_normalization", "layer_normalization", "embedding", "input", "sequential", "model", "load_model",
-           "initializers", "regularizers", "callbacks"]
+           "initializers", "regularizers", "callbacks", "model_to_dot"]
