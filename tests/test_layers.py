@@ -14,7 +14,7 @@ def arr(*shape):
     return RNG.standard_normal(shape).astype(np.float32)
 
 
-def test_dense_forward_and_shapes():
+def test_dense_forward_and_shapes(backend):
     d = layers.dense(3, activation="relu", input_shape=(4,))
     x = arr(5, 4)
     y = d(wg.tensor(x))
@@ -45,7 +45,7 @@ def test_rank4_layers_reject_other_ranks(factory, shape):
         factory()(wg.tensor(arr(*shape)))
 
 
-def test_flatten_reshape_activation_dropout():
+def test_flatten_reshape_activation_dropout(backend):
     x = wg.tensor(arr(2, 3, 4))
     assert layers.flatten()(x).shape == (2, 12)
     assert layers.reshape((4, 3))(x).shape == (2, 4, 3)
@@ -62,7 +62,7 @@ def test_flatten_reshape_activation_dropout():
     np.testing.assert_allclose(out[kept], 2.0)
 
 
-def test_conv2d_and_pooling_values():
+def test_conv2d_and_pooling_values(backend):
     x = arr(2, 6, 6, 3)
     conv = layers.conv2d(4, 3, padding="same", activation="linear")
     y = conv(wg.tensor(x)).numpy()
@@ -85,7 +85,7 @@ def test_conv2d_and_pooling_values():
     np.testing.assert_allclose(layers.global_max_pooling2d()(wg.tensor(x)).numpy(), x.max(axis=(1, 2)))
 
 
-def test_batch_normalization_train_and_inference():
+def test_batch_normalization_train_and_inference(backend):
     bn = layers.batch_normalization(momentum=0.5, epsilon=1e-3)
     x = arr(8, 3) * 2 + 1
     y_train = bn(wg.tensor(x), training=True).numpy()
@@ -98,14 +98,14 @@ def test_batch_normalization_train_and_inference():
     assert len(bn.trainable_weights) == 2 and len(bn.weights) == 4
 
 
-def test_layer_normalization():
+def test_layer_normalization(backend):
     ln = layers.layer_normalization()
     x = arr(4, 5)
     ref = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-3)
     np.testing.assert_allclose(ln(wg.tensor(x)).numpy(), ref, rtol=1e-4, atol=1e-4)
 
 
-def test_embedding():
+def test_embedding(backend):
     emb = layers.embedding(10, 3)
     idx = wg.tensor([[1, 2], [9, 0]], dtype="int32")
     out = emb(idx)
@@ -177,7 +177,7 @@ def test_summary_table():
     assert "Trainable params: 74" in text and "Non-trainable params: 16" in text
 
 
-def test_save_load_roundtrip_webgrad(tmp_path):
+def test_save_load_roundtrip_webgrad(tmp_path, backend):
     m = wg.sequential([layers.conv2d(3, 3, activation="relu", input_shape=(6, 6, 2)), layers.max_pooling2d(2),
                        layers.batch_normalization(), layers.flatten(), layers.dense(4, activation="softmax")])
     m.save(str(tmp_path))

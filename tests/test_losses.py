@@ -85,7 +85,7 @@ def softmax_ce_ref(labels, logits, smoothing=0.0):
 
 
 @pytest.mark.parametrize("smoothing", [0.0, 0.1])
-def test_softmax_cross_entropy_value_and_gradient(smoothing):
+def test_softmax_cross_entropy_value_and_gradient(smoothing, backend):
     labels = [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]
     logits = [[1.0, 2.0, 3.0], [0.5, -1.0, 40.0]]
     per = softmax_ce_ref(labels, logits, smoothing)
@@ -123,7 +123,7 @@ def test_loss_shape_mismatch_is_clear():
         losses.mean_squared_error(wg.tensor([1.0, 2.0]), wg.tensor([1.0, 2.0, 3.0]))
 
 
-def test_metrics():
+def test_metrics(backend):
     y = wg.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
     p = wg.tensor([[0.1, 0.8, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7]])
     close(metrics.categorical_accuracy(y, p), [1.0, 0.0, 1.0])
@@ -145,7 +145,7 @@ def test_named_losses():
     close(losses.get("sparse_categorical_crossentropy")(y, p), [-math.log(0.7), -math.log(0.6)])
 
 
-def test_losses_match_tensorflow_js(tmp_path):
+def test_losses_match_tensorflow_js(tmp_path, backend):
     """Every loss, every reduction, with and without weights, against tf.losses in Node."""
     from tfjs_node import tfjs_reference
 

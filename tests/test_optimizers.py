@@ -107,7 +107,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("name,make,ref", CASES, ids=[c[0] for c in CASES])
-def test_first_three_updates(name, make, ref):
+def test_first_three_updates(name, make, ref, backend):
     w = wg.variable(wg.tensor(W0))
     opt = make()
     expected, state = list(W0), {}
@@ -146,7 +146,7 @@ def test_apply_gradients_forms_and_slots_disposed():
     w.dispose()
 
 
-def test_minimize_is_tidy():
+def test_minimize_is_tidy(backend):
     w = wg.variable(wg.tensor([1.0, -1.0, 3.0]))
     opt = train.momentum(0.01, 0.9)
     opt.minimize(lambda: loss_fn(w), var_list=[w])
@@ -173,7 +173,7 @@ def test_bad_arguments():
     w.dispose()
 
 
-def test_trajectories_match_tensorflow_js(tmp_path):
+def test_trajectories_match_tensorflow_js(tmp_path, backend):
     """Five steps of each optimizer, default and custom settings, against tf.train in Node."""
     from tfjs_node import tfjs_reference
 

@@ -60,7 +60,7 @@ def train_a_little(model, x):
 
 
 @pytest.mark.parametrize("kind", ["mlp", "cnn", "functional"])
-def test_webgrad_model_loads_in_tfjs(kind, tmp_path):
+def test_webgrad_model_loads_in_tfjs(kind, tmp_path, backend):
     model, shape = webgrad_models()[kind]
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     train_a_little(model, x)
@@ -74,7 +74,7 @@ def test_webgrad_model_loads_in_tfjs(kind, tmp_path):
 
 
 @pytest.mark.parametrize("kind", ["mlp", "cnn", "functional"])
-def test_tfjs_model_loads_in_webgrad(kind, tmp_path):
+def test_tfjs_model_loads_in_webgrad(kind, tmp_path, backend):
     shape = {"mlp": (7, 6), "cnn": (4, 8, 8, 1), "functional": (3, 5)}[kind]
     x = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
     write_json_tensor(x, tmp_path / "x.json")

@@ -68,7 +68,7 @@ def torch_losses(make_opt):
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam"])
-def test_losses_match_pytorch(name):
+def test_losses_match_pytorch(name, backend):
     if name == "sgd":
         ours = webgrad_losses(wg.train.sgd(0.1))
         theirs = torch_losses(lambda p: torch.optim.SGD(p, lr=0.1))
