@@ -115,8 +115,10 @@ class NativeDevice(GPUDevice):
         }
         self.limits = {k.replace("-", "_"): v for k, v in self.device.limits.items()}
         self.features = set(self.device.features)
-        from wgpu.backends.wgpu_native._api import ffi, libf
-        self._ffi, self._libf = ffi, libf
+        # The recording calls go to the C library directly (not through wgpu's error-capturing
+        # proxies): pass errors surface when the encoder is finished, at submit.
+        from wgpu.backends.wgpu_native._ffi import ffi, lib
+        self._ffi, self._libf = ffi, lib
         self._device_internal = self.device._internal
         self._usage = {
             STORAGE: wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC | wgpu.BufferUsage.COPY_DST,
