@@ -68,7 +68,21 @@ def _adapter_label(adapter) -> str:
     return f"{info.get('device', '')} {info.get('description', '')} {info.get('vendor', '')}"
 
 
+def _quiet_mesa() -> None:
+    """Mesa's Vulkan drivers complain on stderr when XDG_RUNTIME_DIR is unset: give them one."""
+    if not os.environ.get("XDG_RUNTIME_DIR") and hasattr(os, "getuid"):
+        import tempfile
+
+        path = os.path.join(tempfile.gettempdir(), f"webgrad-runtime-{os.getuid()}")
+        try:
+            os.makedirs(path, mode=0o700, exist_ok=True)
+            os.environ["XDG_RUNTIME_DIR"] = path
+        except OSError:
+            pass
+
+
 def _choose_adapter():
+    _quiet_mesa()
     if wgpu is None:
         raise GPUUnavailableError(f"the 'wgpu' package is not importable ({_IMPORT_ERROR}); pip install wgpu==0.32.0")
     try:
