@@ -1,0 +1,142 @@
+"""Reductions (Sum, Mean, Prod, Max, Min, Any, All, ArgMax, ArgMin) and Cumsum.
+
+Kept and reduced dimensions are each collapsed to as few strided dimensions as
+possible; few long rows reduce with one workgroup per output (shaders/reduce_tree),
+many short ones with one thread per output (shaders/reduce_rows).
+"""
+from __future__ import annotations
+
+from ..shaders import render
+from .util import WG, WGSL_TYPE, collapse, index_code, kernel, pack, size_of, strides_of, uvec4
+
+_FLOAT_INIT = {"Sum": "0.0", "Mean": "0.0", "Prod": "1.0", "Max": "-inf_f()", "Min": "inf_f()"}
+_INT_INIT = {"Sum": "0", "Prod": "1", "Max": "-2147483647 - 1", "Min": "2147483647"}
+_COMBINE_F = {"Sum": "a + b", "Mean": "a + b", "Prod": "a * b", "Max": "max_f(a, b)", "Min": "min_f(a, b)"}
+_COMBINE_I = {"Sum": "a + b", "Prod": "a * b", "Max": "max(a, b)", "Min": "min(a, b)"}
+
+_PIPES: dict = {}
+
+
+def _defs(name: str, dtype: str) -> tuple[str, str]:
+    """WGSL for Acc, init, load, combine, finish; and the output storage type."""
+    t = WGSL_TYPE[dtype]
+    if name in ("ArgMax", "ArgMin"):
+        cmp = ">" if name == "ArgMax" else "<"
+        nan_first = "if (is_nan(a.v)) { if (is_nan(b.v) && b.i < a.i) { return b; } return a; }\n  if (is_nan(b.v)) { return b; }\n  " \
+            if dtype == "float32" else ""
+        lowest = "-inf_f()" if dtype == "float32" else "-2147483647 - 1"
+        highest = "inf_f()" if dtype == "float32" else "2147483647"
+        return (f"""
+struct Acc {{ v: {t}, i: u32 }};
+fn init() -> Acc {{ return Acc({lowest if name == "ArgMax" else highest}, 0xffffffffu); }}
+fn load(off: u32, r: u32) -> Acc {{ return Acc(x[off], r); }}
+fn combine(a: Acc, b: Acc) -> Acc {{
+  if (b.i == 0xffffffffu) {{ return a; }}
+  if (a.i == 0xffffffffu) {{ return b; }}
+  {nan_first}if (b.v {cmp} a.v || (b.v == a.v && b.i < a.i)) {{ return b; }}
+  return a;
+}}
+fn finish(a: Acc) -> i32 {{ return i32(select(a.i, 0u, a.i == 0xffffffffu)); }}
+""", "i32")
+    if name in ("Any", "All"):
+        init, op = ("0u", "|") if name == "Any" else ("1u", "&")
+        return (f"""
+alias Acc = u32;
+fn init() -> Acc {{ return {init}; }}
+fn load(off: u32, r: u32) -> Acc {{ return x[off]; }}
+fn combine(a: Acc, b: Acc) -> Acc {{ return a {op} b; }}
+fn finish(a: Acc) -> u32 {{ return a; }}
+""", "u32")
+    init = (_FLOAT_INIT if dtype == "float32" else _INT_INIT)[name]
+    comb = (_COMBINE_F if dtype == "float32" else _COMBINE_I)[name]
+    fin = "a / f32(U(1u))" if name == "Mean" else "a"
+    return (f"""
+alias Acc = {t};
+fn init() -> Acc {{ return {init}; }}
+fn load(off: u32, r: u32) -> Acc {{ return x[off]; }}
+fn combine(a: Acc, b: Acc) -> Acc {{ return {comb}; }}
+fn finish(a: Acc) -> {t} {{ return {fin}; }}
+""", t)
+
+
+def reduce_axes(backend, name: str, x, axes, out_shape, out_dtype: str):
+    shape, st = x.shape, strides_of(x.shape)
+    kept = [d for d in range(len(shape)) if d not in axes]
+    kshape, (kst,) = collapse([shape[d] for d in kept], [[st[d] for d in kept]])
+    rshape, (rst,) = collapse([shape[d] for d in axes], [[st[d] for d in axes]])
+    n_out, n_red = size_of(kshape), size_of(rshape)
+    out = backend.alloc(n_out)
+    if n_out == 0:
+        return out, out_shape, out_dtype
+    if x.ref.handle.n == 0:  # reducing over an empty axis: no input buffer to bind
+        from .elementwise import generate
+        empty = {"Sum": 0, "Prod": 1, "Any": 0, "All": 1}
+        backend.pool.release(out.cls, out.buffer)
+        if name == "Mean":
+            return generate(backend, "Fill", out_dtype, out_shape, "f", (float("nan"),))
+        fmt = "f" if out_dtype == "float32" else "i" if out_dtype == "int32" else "I"
+        return generate(backend, "Fill", out_dtype, out_shape, fmt, (empty.get(name, 0),))
+    tree = n_red >= 128 and n_out <= 16384
+    kr, rr = len(kshape), len(rshape)
+    key = (name, x.dtype, tree, kr, rr)
+    pipe = _PIPES.get(key)
+    if pipe is None:
+        def build():
+            defs, out_t = _defs(name, x.dtype)
+            kidx = index_code(kr, 2, [2 + kr], ["base"], var="oo" if tree else "o")
+            ridx = index_code(rr, 2 + 2 * kr, [2 + 2 * kr + rr], ["off"], var="r", indent="    ")
+            if tree:
+                kidx = kidx.replace("rem_oo = oo;", "rem_oo = oo;")
+            return render("reduce_tree" if tree else "reduce_rows", IN=WGSL_TYPE[x.dtype], OUT=out_t,
+                          UVEC4=uvec4(2 + 2 * (kr + rr)), DEFS=defs, WG=WG, KEPT_INDEX=kidx, RED_INDEX=ridx)
+        pipe = _PIPES[key] = backend.pipeline(f"reduce:{name}:{x.dtype}:{'tree' if tree else 'rows'}:k{kr}r{rr}", build)
+    ub = pack("I" * (2 + 2 * (kr + rr)), n_out, n_red, *kshape, *kst, *rshape, *rst)
+    backend.run(pipe, (x.ref.handle.buffer, out.buffer), ub, n_out if tree else -(-n_out // WG))
+    return out, out_shape, out_dtype
+
+
+def _reduce_kernel(name: str):
+    def k(inputs, attrs, backend):
+        x = inputs[0]
+        axes = sorted(a % max(1, x.rank) for a in attrs["axis"]) if x.rank else []
+        if attrs["keepdims"]:
+            out_shape = tuple(1 if d in axes else s for d, s in enumerate(x.shape))
+        else:
+            out_shape = tuple(s for d, s in enumerate(x.shape) if d not in axes)
+        return reduce_axes(backend, name, x, axes, out_shape, x.dtype)
+    kernel(name)(k)
+
+
+for _name in ("Sum", "Mean", "Prod", "Max", "Min", "Any", "All"):
+    _reduce_kernel(_name)
+
+
+def _arg_kernel(name: str):
+    def k(inputs, attrs, backend):
+        x = inputs[0]
+        ax = attrs["axis"] % max(1, x.rank)
+        out_shape = tuple(s for d, s in enumerate(x.shape) if d != ax)
+        return reduce_axes(backend, name, x, [ax], out_shape, "int32")
+    kernel(name)(k)
+
+
+_arg_kernel("ArgMax")
+_arg_kernel("ArgMin")
+
+
+@kernel("Cumsum")
+def _cumsum(inputs, attrs, backend):
+    x = inputs[0]
+    n = x.ref.handle.n
+    out = backend.alloc(n)
+    if n == 0:
+        return out, x.shape, x.dtype
+    ax = attrs["axis"]
+    r = x.shape[ax]
+    inner = size_of(x.shape[ax + 1:])
+    t = WGSL_TYPE[x.dtype]
+    pipe = backend.pipeline(f"cumsum:{x.dtype}", lambda: render("cumsum", T=t, WG=WG))
+    lines = n // r
+    ub = pack("I" * 5, lines, r, inner, int(bool(attrs["exclusive"])), int(bool(attrs["reverse"])))
+    backend.run(pipe, (x.ref.handle.buffer, out.buffer), ub, -(-lines // WG))
+    return out, x.shape, x.dtype
