@@ -32,46 +32,19 @@ def post(kind: str, **payload) -> None:
         print(kind, payload, flush=True)
 
 
-def _columns(obj):
-    """(x, y) from whatever load_digits returns: a pair, a dict or an object with data/target."""
-    if isinstance(obj, (tuple, list)) and len(obj) == 2:
-        return obj
-    if isinstance(obj, dict):
-        return obj.get("data", obj.get("x")), obj.get("target", obj.get("y"))
-    return getattr(obj, "data"), getattr(obj, "target")
-
-
-def _flat(v) -> list:
-    if isinstance(v, wg.Tensor):
-        return list(v.data_sync())
-    if hasattr(v, "tolist"):
-        v = v.tolist()
-    out = []
-    stack = [v]
-    while stack:  # flatten nested lists in order
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(reversed(item))
-        else:
-            out.append(item)
-    return out
-
-
 def load_data(test_fraction: float = 0.2, seed: int = 0):
     """Digits as host lists: (x_train, y_train, x_test, y_test), pixels scaled to [0, 1]."""
     from webgrad.datasets import load_digits
 
-    x, y = _columns(load_digits())
-    xs, ys = _flat(x), [int(v) for v in _flat(y)]
-    n = len(ys)
-    d = len(xs) // n
-    scale = 1.0 / max(xs) if max(xs) > 1.0 else 1.0
-    rows = [[v * scale for v in xs[i * d:(i + 1) * d]] for i in range(n)]
+    x, y = load_digits(as_tensors=False)  # flat array.array buffers, pixels / 16
+    n = len(y)
+    d = len(x) // n
+    rows = [x[i * d:(i + 1) * d].tolist() for i in range(n)]
     order = list(range(n))
     random.Random(seed).shuffle(order)
     n_test = int(n * test_fraction)
     test, train = order[:n_test], order[n_test:]
-    return [rows[i] for i in train], [ys[i] for i in train], [rows[i] for i in test], [ys[i] for i in test]
+    return [rows[i] for i in train], [y[i] for i in train], [rows[i] for i in test], [y[i] for i in test]
 
 
 def forward(params: dict, x: wg.Tensor) -> wg.Tensor:
