@@ -316,7 +316,7 @@ async def _open():
         raise GPUUnavailableError(_HOW_TO_ENABLE)
     if getattr(opened, "error", None) == "no-adapter":
         raise GPUUnavailableError("navigator.gpu.requestAdapter() returned no adapter: WebGPU is present but "
-                                  "disabled or blocklisted for this GPU. " + _HOW_TO_ENABLE)
+                                  "disabled or blocklisted for this GPU (see chrome://gpu)")
     return opened
 
 
