@@ -4,11 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(mesa-vulkan-drivers chromium graphviz nodejs npm)
+APT_PACKAGES=(mesa-vulkan-drivers chromium graphviz)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
 done
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
   echo "setup: installing ${missing[*]}"
@@ -24,8 +25,8 @@ if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
   fi
 fi
-.venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[native,test,peers]"
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null 2>&1
+.venv/bin/python -m pip install -q -e ".[native,test,peers]" 2> >(grep -v "is ignored: it is neither" >&2)
 
 if [ -f package.json ]; then
   if [ ! -d node_modules ] || [ package.json -nt node_modules ]; then

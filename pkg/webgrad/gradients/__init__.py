@@ -5,3 +5,4 @@ tensors named by ``inputs_to_save`` then ``outputs_to_save``, ``ctx.attrs`` the
 kernel's attributes and ``ctx.input_shapes`` / ``input_dtypes`` what came in.
 """
 from . import binary, reduction, shape, unary  # noqa: F401
+from . import matmul, nn  # noqa: F401

@@ -16,6 +16,7 @@ class CPUBackend(Backend):
         import numpy as np  # noqa: F401  (raises ImportError where NumPy is absent)
 
         from . import kernels  # noqa: F401  registers the kernels
+        from . import kernels_nn  # noqa: F401  matmul, shape copies, nn
 
     def write(self, data, shape, dtype):
         import numpy as np

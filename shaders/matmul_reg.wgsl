@@ -1,0 +1,28 @@
+// Batched matmul, register-blocked: each invocation computes a TM x TN block of
+// C[z] = A[z] (M x K) @ B[z] (K x N) with operands read through strides (so the
+// transposes and batch broadcasting cost nothing). No workgroup memory: the best
+// choice on CPU-like drivers (lavapipe); see matmul_tiled.wgsl for real GPUs.
+// Uniform words: 0 M, 1 N, 2 K, 3 -, 4 a row stride (per m), 5 a col stride (per k),
+// 6 b row stride (per k), 7 b col stride (per n), 8 a batch stride, 9 b batch stride.
+@group(0) @binding(0) var<storage, read> a: array<{{T}}>;
+@group(0) @binding(1) var<storage, read> b: array<{{BT}}>;
+@group(0) @binding(2) var<storage, read_write> c: array<{{CT}}>;
+@group(0) @binding(3) var<uniform> u: array<vec4<u32>, 3>;
+
+@compute @workgroup_size({{WX}}, {{WY}})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let M = U(0u); let N = U(1u); let K = U(2u);
+  let m0 = gid.y * {{TM}}u;
+  let n0 = gid.x * {{TN}}u;
+  if (m0 >= M || n0 >= N) { return; }
+  let sam = U(4u); let sak = U(5u); let sbk = U(6u); let sbn = U(7u);
+  let abase = gid.z * U(8u);
+  let bbase = gid.z * U(9u);
+{{DECL}}
+  for (var k = 0u; k < K; k = k + 1u) {
+{{LOADS}}
+{{FMAS}}
+  }
+  let cbase = gid.z * M * N;
+{{STORES}}
+}
