@@ -12,7 +12,7 @@ export class LossChart {
     g.strokeStyle = "#999"; g.lineWidth = 1;
     g.beginPath(); g.moveTo(pad, 8); g.lineTo(pad, h - pad); g.lineTo(w - 8, h - pad); g.stroke();
     g.fillStyle = "#555"; g.font = "12px sans-serif";
-    g.fillText("loss", 4, 14); g.fillText("step", w - 40, h - 8);
+    g.fillText("loss", pad + 6, 14); g.fillText("step", w - 40, h - 8);
     const v = this.values;
     if (!v.length) return;
     const n = Math.max(this.total, v.length), hi = Math.max(...v), lo = 0;

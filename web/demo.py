@@ -53,7 +53,9 @@ def forward(params: dict, x: wg.Tensor) -> wg.Tensor:
 
 
 def loss_fn(params: dict, x: wg.Tensor, y_onehot: wg.Tensor) -> wg.Tensor:
-    return -(y_onehot * wg.log_softmax(forward(params, x))).sum(axis=1).mean()
+    """Mean softmax cross-entropy: mean(logsumexp(z) - sum(y * z))."""
+    z = forward(params, x)
+    return (wg.logsumexp(z, axis=1) - (y_onehot * z).sum(axis=1)).mean()
 
 
 def init_params(n_in: int, hidden: int, n_out: int, seed: int = 1) -> dict:
@@ -144,9 +146,11 @@ def graph_dot(params: dict, batch) -> str | None:
         except ImportError:
             return None
     xb, yb = batch
-    g = trace(lambda x, y: loss_fn(params, x, y), xb, yb)
+    g = trace(lambda x, y: loss_fn(params, x, y), xb, yb, wrt=list(params.values()))
     return g.to_dot()
 
 
 if __name__ == "__main__":
-    print(asyncio.run(main()))
+    import json
+
+    print(json.dumps(asyncio.run(main(trace_graph=False))))

@@ -4,9 +4,12 @@ import { WebgradClient, NO_WEBGPU_HELP } from "./client.js";
 export const $ = (id) => document.getElementById(id);
 
 export function showError(text) {
+  // The exception line first (a Python traceback ends with it), then the full text.
   const el = $("errors");
+  const lines = String(text).trimEnd().split("\n");
+  const last = lines[lines.length - 1];
   el.hidden = false;
-  el.textContent += text.trimEnd() + "\n";
+  el.textContent += (lines.length > 1 ? `${last}\n\n` : "") + lines.join("\n") + "\n\n";
 }
 
 function describe(info) {

@@ -3,8 +3,10 @@ demo code reaches natively, stays responsive, and draws the computation graph; t
 screenshot is saved to artifacts/browser-demo.png."""
 from __future__ import annotations
 
-import asyncio
-import importlib.util
+import json
+import os
+import subprocess
+import sys
 import time
 
 from .conftest import ARTIFACTS, ROOT, open_page
@@ -13,17 +15,14 @@ TRAIN_TIMEOUT_S = 900
 
 
 def _native_accuracy() -> float:
-    import webgrad as wg
-
-    spec = importlib.util.spec_from_file_location("webgrad_demo_native", ROOT / "web" / "demo.py")
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
-    before = wg.get_backend()
-    wg.set_backend("cpu")
-    try:
-        return asyncio.run(demo.main(trace_graph=False))["accuracy"]
-    finally:
-        wg.set_backend(before)
+    """The same demo code natively on the NumPy backend (its own process: playwright's
+    sync API owns this thread's event loop)."""
+    env = dict(os.environ, WEBGRAD_BACKEND="cpu",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "pkg"), os.environ.get("PYTHONPATH")])))
+    proc = subprocess.run([sys.executable, str(ROOT / "web" / "demo.py")], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])["accuracy"]
 
 
 def test_demo_trains_in_page_and_draws_graph(browser_context, web_url):
