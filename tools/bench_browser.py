@@ -94,7 +94,7 @@ def _print_table(results: dict, columns: list[str]) -> None:
     lines = [head]
     for row in rows:
         wgr = results["webgrad"].get(row, {})
-        unit = wgr.get("unit", "")
+        unit = next((results[c].get(row, {}).get("unit") for c in columns if results[c].get(row, {}).get("unit")), "")
         cells = [row, unit] + [_cell(results[c].get(row)) for c in columns]
         for c in columns[1:]:
             peer = results[c].get(row, {})

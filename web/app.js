@@ -34,6 +34,7 @@ py.on("start", ({ payload: p }) => {
   $("progress-text").textContent =
     `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toFixed(4)} · held-out accuracy ${(100 * p.accuracy).toFixed(1)} %`;
 }).on("graph", ({ payload: p }) => renderGraph(p.dot))
+  .on("error", ({ payload: p }) => showError(p.text))
   .on("done", ({ payload: p }) => {
     $("accuracy").textContent = `${(100 * p.accuracy).toFixed(1)} %`;
     $("accuracy").dataset.value = p.accuracy;

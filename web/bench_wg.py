@@ -111,12 +111,12 @@ async def w4(steps: int = 30) -> dict:
     def loss_fn():
         h = wg.relu(wg.matmul(x, params["W1"]) + params["b1"])
         logits = wg.matmul(h, params["W2"]) + params["b2"]
-        return -(y * wg.log_softmax(logits)).sum(axis=1).mean()
+        return (wg.logsumexp(logits, axis=1) - (y * logits).sum(axis=1)).mean()
 
     def step():
         r = wg.variable_grads(loss_fn, [params[n] for n in names])
         for n in names:
-            params[n].assign(params[n] - 0.1 * r["grads"][n])
+            params[n].assign(params[n] - 0.1 * r["grads"][params[n].name])
         return r["value"]
 
     losses = []

@@ -1,6 +1,8 @@
 """Browser suite: builds web/dist, serves web/ on 127.0.0.1 and drives Debian's Chromium
 (WebGPU through SwiftShader) with the PyPI ``playwright`` package (no ``playwright install``).
 
+Fixtures are package-scoped: playwright's sync API holds an event loop on this
+thread while it lives, so it must end before the native tests (asyncio.run) run.
 Every request the pages make is logged; any that leaves 127.0.0.1 is aborted and
 recorded, and test_network checks the log.
 """
@@ -47,7 +49,7 @@ class RequestLog:
             route.abort()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def web_url():
     import build_web
     import serve_web
@@ -58,12 +60,12 @@ def web_url():
     server.shutdown()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def request_log():
     return RequestLog()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser_context(request_log):
     from playwright.sync_api import sync_playwright
 
@@ -93,7 +95,7 @@ def open_page(context, url: str):
     return page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def repl_page(browser_context, web_url):
     """One page (repl.html) with Python started, shared by the tests that run code."""
     page = open_page(browser_context, web_url + "repl.html")

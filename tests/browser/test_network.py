@@ -1,4 +1,5 @@
-"""(d) The pages request nothing outside 127.0.0.1 (runs after the page tests of the session)."""
+"""(d) The pages request nothing outside 127.0.0.1. Runs last in tests/browser, so the
+log holds the requests of every page opened before it too."""
 from __future__ import annotations
 
 from .conftest import open_page
