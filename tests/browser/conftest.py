@@ -66,11 +66,18 @@ def request_log():
 
 
 @pytest.fixture(scope="package")
-def browser_context(request_log):
+def playwright():
     from playwright.sync_api import sync_playwright
 
-    profile = tempfile.mkdtemp(prefix="webgrad-chromium-")
     pw = sync_playwright().start()
+    yield pw
+    pw.stop()
+
+
+@pytest.fixture(scope="package")
+def browser_context(playwright, request_log):
+    pw = playwright
+    profile = tempfile.mkdtemp(prefix="webgrad-chromium-")
     context = pw.chromium.launch_persistent_context(
         profile, executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS,
         viewport={"width": 1100, "height": 1400})
@@ -78,7 +85,6 @@ def browser_context(request_log):
     context.route("**/*", request_log.route)
     yield context
     context.close()
-    pw.stop()
     shutil.rmtree(profile, ignore_errors=True)
 
 
