@@ -33,17 +33,19 @@ py.on("start", ({ payload: p }) => {
 }).on("epoch", ({ payload: p }) => {
   $("progress-text").textContent =
     `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toFixed(4)} · held-out accuracy ${(100 * p.accuracy).toFixed(1)} %`;
-}).on("graph", ({ payload: p }) => renderGraph(p.dot))
+}).on("graph", ({ payload: p }) => { document.body.dataset.graph = "pending"; renderGraph(p.dot); })
   .on("error", ({ payload: p }) => showError(p.text))
   .on("done", ({ payload: p }) => {
     $("accuracy").textContent = `${(100 * p.accuracy).toFixed(1)} %`;
     $("accuracy").dataset.value = p.accuracy;
     $("timing").textContent = `(${p.epochs} epochs in ${p.seconds.toFixed(1)} s)`;
+    if (!document.body.dataset.graph) document.body.dataset.graph = "none"; // (the error is shown)
   });
 
 async function train() {
   $("train-btn").disabled = true;
   $("accuracy").textContent = "training…";
+  delete document.body.dataset.graph;
   try {
     await py.run(`import webgrad_demo\nawait webgrad_demo.main(epochs=${epochs})`);
     document.body.dataset.trained = "1";
