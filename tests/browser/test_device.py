@@ -75,3 +75,30 @@ r
     key, text = msg.split("|", 1)
     assert key == "MyBrokenKernel"
     assert "MyBrokenKernel" in text and "line" in text
+
+
+def test_device_created_on_first_use_under_jspi_and_late_shader_errors(repl_page):
+    out = run_py(repl_page, """
+import array, js
+from pyodide.ffi import create_proxy
+from webgrad.gpu.browser import BrowserDevice
+from webgrad.gpu.base import STORAGE
+d2 = BrowserDevice()   # no `await init()`: JSPI lets the constructor wait for the device
+b = d2.create_buffer(16, STORAGE)
+d2.write_buffer(b, 0, array.array("f", [1, 2, 3, 4]))
+back = list(array.array("f", d2.read_sync(b, 0, 16)))
+# Without JSPI (entered from JavaScript synchronously) compiles cannot wait: the
+# failure must still come out as a ShaderError, at the next read-back.
+f = create_proxy(lambda: d2.create_pipeline("LateBroken", "fn main( {"))
+created = js.Function.new("f", "try { f(); return 'created'; } catch (e) { return 'raised'; }")(f)
+f.destroy()
+try:
+    await d2.read(b, 0, 16)
+    late = "no error"
+except Exception as e:
+    late = f"{type(e).__name__}|{getattr(e, 'key', '')}"
+again = list(array.array("f", await d2.read(b, 0, 16)))   # the error was reported once
+d2.destroy_buffer(b)
+[back, created, late, again]
+""")
+    assert out == [[1.0, 2.0, 3.0, 4.0], "created", "ShaderError|LateBroken", [1.0, 2.0, 3.0, 4.0]]

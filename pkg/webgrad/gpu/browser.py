@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 import js  # noqa: F401  (Pyodide's JavaScript globals)
 from pyodide.code import run_js
-from pyodide.ffi import can_run_sync, run_sync, to_js
+from pyodide.ffi import can_run_sync, create_proxy, run_sync, to_js
 
 from .base import READBACK, STORAGE, UNIFORM, GPUDevice, GPUUnavailableError, ShaderError
 
@@ -86,8 +86,9 @@ _JS = r"""
     device.pushErrorScope("validation");
     const module = device.createShaderModule({label: key, code});
     const pipeline = device.createComputePipeline({label: key, layout: "auto", compute: {module, entryPoint}});
+    const layout = pipeline.getBindGroupLayout(0);
     device.popErrorScope().then(e => { if (e) onError(key, e.message); });
-    return pipeline;
+    return [pipeline, layout];
   },
   bindGroup(device, layout, flat) {
     const entries = [];
@@ -181,6 +182,7 @@ class BrowserDevice(GPUDevice):
         self._last_pipeline = None
         self._bind_groups: dict = {}
         self._late_errors: list[tuple[str, str]] = []
+        self._late_cb = None
         self.num_dispatches = 0
         self.num_submits = 0
 
@@ -192,6 +194,7 @@ class BrowserDevice(GPUDevice):
     def _raise_pending(self) -> None:
         if self._late_errors:
             key, msg = self._late_errors.pop(0)
+            self._errors.length = 0  # (follow-on errors of the invalid pipeline)
             raise ShaderError(key, msg)
         if self._errors.length:
             msgs = list(self._errors.to_py())
@@ -226,9 +229,12 @@ class BrowserDevice(GPUDevice):
             if res.error:
                 raise ShaderError(key, res.error)
             pipeline = res.pipeline
-        else:  # no JSPI: errors surface at the next read-back
-            pipeline = self._h.compileNow(self.device, key, wgsl, entry_point, self._on_late_error)
-        return Pipeline(key, pipeline, pipeline.getBindGroupLayout(0))
+            return Pipeline(key, pipeline, pipeline.getBindGroupLayout(0))
+        # No JSPI: compile without waiting; a failure surfaces as ShaderError at the next read-back.
+        if self._late_cb is None:
+            self._late_cb = create_proxy(self._on_late_error)
+        pipeline, layout = self._h.compileNow(self.device, key, wgsl, entry_point, self._late_cb)
+        return Pipeline(key, pipeline, layout)
 
     # -- recording ------------------------------------------------------------------------
     def _open_pass(self):
