@@ -9,10 +9,10 @@ const post = (type, data = {}) => self.postMessage({ type, ...data });
 let pyodide = null;
 let replGlobals = null;
 
-function plain(value) {
+function plain(value, repr) {
   // PyProxy -> JS structure that postMessage can clone (else its repr).
   if (value && typeof value === "object" && typeof value.toJs === "function") {
-    const repr = value.toString();
+    repr ??= value.toString();
     let out = repr;
     try {
       out = value.toJs({ dict_converter: Object.fromEntries, create_pyproxies: false });
@@ -87,7 +87,13 @@ async function run(msg) {
   }
   try {
     const result = await pyodide.runPythonAsync(msg.code, { globals: replGlobals });
-    post("result", { id: msg.id, ...plain(result) });
+    let repr;
+    if (result && typeof result === "object" && typeof result.toJs === "function") {
+      // repr() from Python entered asynchronously, so a Tensor's repr may read back (JSPI).
+      replGlobals.set("_", result);
+      repr = await pyodide.runPythonAsync("repr(_)", { globals: replGlobals });
+    }
+    post("result", { id: msg.id, ...plain(result, repr) });
   } catch (e) {
     post("result", { id: msg.id, error: String(e && e.message ? e.message : e) });
   }

@@ -12,6 +12,10 @@ def test_prompt_runs_code_and_shows_exceptions(repl_page):
     page.wait_for_function("() => document.getElementById('output').textContent.includes('[10.0, 20.0, 30.0]')",
                            timeout=60_000)
     assert "sum is 6.0" in page.text_content("#output")
+    page.fill("#code", "wg.tensor([[1.5, 2.0]]) * 2")  # a Tensor's repr reads its values back
+    page.click("#run")
+    page.wait_for_function("() => document.getElementById('output').textContent.includes('Tensor([[3.0, 4.0]]')",
+                           timeout=60_000)
     page.fill("#code", "wg.tensor([1.0, 2.0]) + wg.tensor([1.0, 2.0, 3.0])")
     page.click("#run")
     page.wait_for_selector("#output .err", timeout=60_000)
