@@ -14,6 +14,10 @@ fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u
 fn is_inf(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u; }
 fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) < 0x7f800000u; }
 
+// llvmpipe (lavapipe) silently ends an invocation's loops after 65535 iterations in
+// total; kernels keep each invocation's loop work below that (the Python side splits
+// longer work across invocations or dispatches, see LOOP_BUDGET in kernels/util.py).
+
 // Global linear index for 1-D work laid out on a (possibly 2-D) grid of workgroups.
 fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, wg: u32) -> u32 {
   return (wid.y * nwg.x + wid.x) * wg + lid;
@@ -22,24 +26,19 @@ fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, wg: u32) -> u32 {
 fn max_f(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
 fn min_f(a: f32, b: f32) -> f32 { return select(select(min(a, b), b, is_nan(b)), a, is_nan(a)); }
 
+// Branch-free (select) forms: cheaper than divergent control flow on SIMD drivers.
 fn log_f(x: f32) -> f32 {
-  if (x < 0.0) { return nan_f(); }
-  if (x == 0.0) { return -inf_f(); }
-  if (is_inf(x) || is_nan(x)) { return x; }
-  return log(x);
+  let r = select(log(x), -inf_f(), x == 0.0);
+  return select(select(r, x, !is_finite(x)), nan_f(), x < 0.0);
 }
 
 fn exp_f(x: f32) -> f32 {
-  if (is_nan(x)) { return x; }
-  if (x > 88.72284) { return inf_f(); }
-  if (x < -103.97208) { return 0.0; }
-  return exp(x);
+  let r = select(select(exp(clamp(x, -103.97208, 88.72284)), inf_f(), x > 88.72284), 0.0, x < -103.97208);
+  return select(r, x, is_nan(x));
 }
 
 fn sqrt_f(x: f32) -> f32 {
-  if (x < 0.0) { return nan_f(); }
-  if (is_inf(x) || is_nan(x)) { return x; }
-  return sqrt(x);
+  return select(select(sqrt(x), x, !is_finite(x)), nan_f(), x < 0.0);
 }
 
 fn log1p_f(x: f32) -> f32 {
@@ -101,9 +100,31 @@ fn atanh_f(x: f32) -> f32 {
   return select(r, -r, x < 0.0);
 }
 
-fn asin_f(x: f32) -> f32 { if (abs(x) > 1.0 || is_nan(x)) { return nan_f(); } return asin(x); }
-fn acos_f(x: f32) -> f32 { if (abs(x) > 1.0 || is_nan(x)) { return nan_f(); } return acos(x); }
-fn trig_ok(x: f32) -> bool { return is_finite(x); }
+// asin/acos through atan, which drivers compute more precisely.
+fn asin_f(x: f32) -> f32 {
+  if (abs(x) > 1.0 || is_nan(x)) { return nan_f(); }
+  if (abs(x) == 1.0) { return x * 1.5707964; }
+  return atan(x / sqrt((1.0 - x) * (1.0 + x)));
+}
+fn acos_f(x: f32) -> f32 {
+  if (abs(x) > 1.0 || is_nan(x)) { return nan_f(); }
+  if (x == -1.0) { return 3.1415927; }
+  return 2.0 * atan(sqrt((1.0 - x) / (1.0 + x)));
+}
+fn neg_zero(x: f32) -> bool { return bitcast<u32>(x) == 0x80000000u; }
+fn atan2_f(a: f32, b: f32) -> f32 {
+  if (is_nan(a) || is_nan(b)) { return nan_f(); }
+  let neg = a < 0.0 || neg_zero(a);
+  if (a == 0.0) {
+    let r = select(0.0, 3.1415927, b < 0.0 || neg_zero(b));
+    return select(r, -r, neg);
+  }
+  if (is_inf(a) && is_inf(b)) {
+    let r = select(0.7853982, 2.3561945, b < 0.0);
+    return select(r, -r, neg);
+  }
+  return atan2(a, b);
+}
 
 // Abramowitz & Stegun 7.1.26, as tfjs (and the NumPy backend) compute it.
 fn erf_f(x: f32) -> f32 {

@@ -2,8 +2,10 @@
 // C[z] = A[z] (M x K) @ B[z] (K x N) with operands read through strides (so the
 // transposes and batch broadcasting cost nothing). No workgroup memory: the best
 // choice on CPU-like drivers (lavapipe); see matmul_tiled.wgsl for real GPUs.
-// Uniform words: 0 M, 1 N, 2 K, 3 -, 4 a row stride (per m), 5 a col stride (per k),
-// 6 b row stride (per k), 7 b col stride (per n), 8 a batch stride, 9 b batch stride.
+// Uniform words: 0 M, 1 N, 2 K, 3 accumulate into c (0/1), 4 a row stride (per m),
+// 5 a col stride (per k), 6 b row stride (per k), 7 b col stride (per n), 8 a batch
+// stride, 9 b batch stride, 10..11 the range of k this dispatch covers (long K is split
+// across dispatches to stay within an invocation's loop budget).
 @group(0) @binding(0) var<storage, read> a: array<{{T}}>;
 @group(0) @binding(1) var<storage, read> b: array<{{BT}}>;
 @group(0) @binding(2) var<storage, read_write> c: array<{{CT}}>;
@@ -19,7 +21,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let abase = gid.z * U(8u);
   let bbase = gid.z * U(9u);
 {{DECL}}
-  for (var k = 0u; k < K; k = k + 1u) {
+  for (var k = U(10u); k < U(11u); k = k + 1u) {
 {{LOADS}}
 {{FMAS}}
   }

@@ -1,7 +1,7 @@
 // Batched matmul with workgroup-memory tiling (for real GPUs; lavapipe prefers
 // matmul_reg.wgsl). A 16x16 workgroup computes a 64x64 tile of C, 4x4 per thread,
 // staging 64x16 slices of A and 16x64 slices of B in workgroup memory.
-// Same bindings and uniform words as matmul_reg.wgsl.
+// Same bindings and uniform words as matmul_reg.wgsl (k ranges are multiples of 16).
 @group(0) @binding(0) var<storage, read> a: array<{{T}}>;
 @group(0) @binding(1) var<storage, read> b: array<{{T}}>;
 @group(0) @binding(2) var<storage, read_write> c: array<{{T}}>;
@@ -20,14 +20,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   let col0 = wid.x * 64u;
   let t = lid.y * 16u + lid.x;
   var acc: array<array<{{T}}, 4>, 4>;
-  for (var k0 = 0u; k0 < K; k0 = k0 + 16u) {
+  for (var k0 = U(10u); k0 < U(11u); k0 = k0 + 16u) {
     for (var e = t; e < 1024u; e = e + 256u) {
       let r = e / 16u; let kk = e % 16u;
       let m = row0 + r; let k = k0 + kk;
-      ta[r][kk] = select({{ZERO}}, a[abase + min(m, M - 1u) * sam + min(k, K - 1u) * sak], m < M && k < K);
+      let kend = U(11u);
+      ta[r][kk] = select({{ZERO}}, a[abase + min(m, M - 1u) * sam + min(k, K - 1u) * sak], m < M && k < kend);
       let kr = e / 64u; let cc = e % 64u;
       let n = col0 + cc; let k2 = k0 + kr;
-      tb[kr][cc] = select({{ZERO}}, b[bbase + min(k2, K - 1u) * sbk + min(n, N - 1u) * sbn], n < N && k2 < K);
+      tb[kr][cc] = select({{ZERO}}, b[bbase + min(k2, K - 1u) * sbk + min(n, N - 1u) * sbn], n < N && k2 < kend);
     }
     workgroupBarrier();
     for (var kk = 0u; kk < 16u; kk = kk + 1u) {
@@ -44,7 +45,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   for (var i = 0u; i < 4u; i = i + 1u) {
     for (var j = 0u; j < 4u; j = j + 1u) {
       let m = row0 + lid.y * 4u + i; let n = col0 + lid.x * 4u + j;
-      if (m < M && n < N) { c[cbase + m * N + n] = acc[i][j]; }
+      if (m < M && n < N) { c[cbase + m * N + n] = select({{ZERO}}, c[cbase + m * N + n], U(3u) == 1u) + acc[i][j]; }
     }
   }
 }

@@ -15,9 +15,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 {{KEPT_INDEX}}
   var acc = init();
   let n = U(1u);
-  for (var r = 0u; r < n; r = r + 1u) {
+  {
+    for (var r = 0u; r < n; r = r + 1u) {
 {{RED_INDEX}}
-    acc = combine(acc, load(base + off, r));
+      acc = combine(acc, load(base + off, r));
+    }
   }
-  y[o] = finish(acc);
+  y[o * U(4u) + U(5u)] = finish(acc);
 }

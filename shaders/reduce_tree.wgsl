@@ -17,9 +17,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 {{KEPT_INDEX}}
   var acc = init();
   let n = select(0u, U(1u), live);
-  for (var r = lid; r < n; r = r + {{WG}}u) {
+  {
+    for (var r = lid; r < n; r = r + {{WG}}u) {
 {{RED_INDEX}}
-    acc = combine(acc, load(base + off, r));
+      acc = combine(acc, load(base + off, r));
+    }
   }
   part[lid] = acc;
   workgroupBarrier();
@@ -27,5 +29,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (lid < s) { part[lid] = combine(part[lid], part[lid + s]); }
     workgroupBarrier();
   }
-  if (lid == 0u && live) { y[o] = finish(part[0]); }
+  if (lid == 0u && live) { y[o * U(4u) + U(5u)] = finish(part[0]); }
 }

@@ -33,33 +33,45 @@ def _backprop(tape: Tape, xs: Sequence[Tensor], y: Tensor, dy: Tensor) -> list[T
             path.append(node)
 
     grads: dict[int, Tensor] = {y.id: dy}
-    for node in path:
-        dys = [grads.get(o) for o in node.outputs]
-        if all(g is None for g in dys):
-            continue
-        if node.rule is None:
-            raise ValueError(f"grad: kernel {node.kernel} has no gradient rule, and it lies between x and y")
-        ctx = node.ctx
-        if len(dys) == 1:
-            dy_arg = dys[0]
-        else:
-            dy_arg = [g if g is not None else zeros(s, d) for g, s, d in zip(dys, ctx.output_shapes, ctx.output_dtypes)]
-        thunks = node.rule.fn(dy_arg, ctx)
-        if len(thunks) != len(node.inputs):
-            raise RuntimeError(f"grad: rule of {node.kernel} returned {len(thunks)} gradients for {len(node.inputs)} inputs")
-        for i, (inp, thunk) in enumerate(zip(node.inputs, thunks)):
-            if inp not in need or thunk is None:
+    outer_node = ENGINE.current_backward_node
+    try:
+        for node in path:
+            dys = [grads.get(o) for o in node.outputs]
+            if all(g is None for g in dys):
                 continue
-            g = thunk()
-            if g.shape != ctx.input_shapes[i]:
-                raise RuntimeError(f"grad: rule of {node.kernel} gave shape {g.shape} for input {i} of shape {ctx.input_shapes[i]}")
-            prev = grads.get(inp)
-            grads[inp] = g if prev is None else add(prev, g)
+            if node.rule is None:
+                raise ValueError(f"grad: kernel {node.kernel} has no gradient rule, and it lies between x and y")
+            ctx = node.ctx
+            if len(dys) == 1:
+                dy_arg = dys[0]
+            else:
+                dy_arg = [g if g is not None else zeros(s, d) for g, s, d in zip(dys, ctx.output_shapes, ctx.output_dtypes)]
+            ENGINE.current_backward_node = node  # lets graph capture attribute the rule's kernels to node
+            thunks = node.rule.fn(dy_arg, ctx)
+            if len(thunks) != len(node.inputs):
+                raise RuntimeError(f"grad: rule of {node.kernel} returned {len(thunks)} gradients for {len(node.inputs)} inputs")
+            for i, (inp, thunk) in enumerate(zip(node.inputs, thunks)):
+                if inp not in need or thunk is None:
+                    continue
+                g = thunk()
+                if g.shape != ctx.input_shapes[i]:
+                    raise RuntimeError(f"grad: rule of {node.kernel} gave shape {g.shape} for input {i} of shape {ctx.input_shapes[i]}")
+                prev = grads.get(inp)
+                if prev is not None:
+                    ENGINE.current_backward_node = None  # summing contributions belongs to no rule
+                    g = add(prev, g)
+                    ENGINE.current_backward_node = node
+                grads[inp] = g
+            ENGINE.current_backward_node = None
+    finally:
+        ENGINE.current_backward_node = outer_node
     return [grads.get(x.id) for x in xs]
 
 
-def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str, allow_unused=False):
-    """Run f(*args) on a tape, backprop from its result; returns (y, grads)."""
+def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str, allow_unused=False,
+               keep_value=True):
+    """Run f(*args) on a tape, backprop from its result; returns (y, grads).
+    With keep_value=False, y is disposed with the other intermediates (grad, grads)."""
     from .ops import ones
 
     for x in xs:
@@ -92,7 +104,7 @@ def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str,
     finally:
         if tape in ENGINE.tapes:
             ENGINE.tapes.remove(tape)
-        ENGINE.end_scope(result, scope)
+        ENGINE.end_scope(result if keep_value or result is None else result[1], scope)
         ENGINE.grad_depth -= 1
         if ENGINE.grad_depth == 0:
             ENGINE.release_saved()
@@ -102,7 +114,7 @@ def _gradients(f: Callable, xs: Sequence[Tensor], args: Sequence, dy, what: str,
 def grad(f: Callable[[Tensor], Tensor]) -> Callable:
     """grad(f)(x, dy=None) -> df/dx."""
     def g(x: Tensor, dy: Tensor | None = None) -> Tensor:
-        return _gradients(f, [x], [x], dy, "grad")[1][0]
+        return _gradients(f, [x], [x], dy, "grad", keep_value=False)[1][0]
     return g
 
 
@@ -110,7 +122,7 @@ def grads(f: Callable[..., Tensor]) -> Callable:
     """grads(f)(args, dy=None) -> [df/darg for arg in args]."""
     def g(args: Sequence[Tensor], dy: Tensor | None = None) -> list[Tensor]:
         args = list(args)
-        return _gradients(f, args, args, dy, "grads")[1]
+        return _gradients(f, args, args, dy, "grads", keep_value=False)[1]
     return g
 
 

@@ -93,6 +93,7 @@ class Engine:
         self.profile_log: list | None = None
         self.peak_bytes = 0
         self.observers: list[Callable] = []  # graph capture: fn(event, payload)
+        self.current_backward_node: TapeNode | None = None  # graph capture: the node whose gradient rule runs
 
     # -- registries ---------------------------------------------------------------
     def register_kernel(self, name: str, backend: str, fn: Callable) -> None:

@@ -44,25 +44,26 @@ def broadcast_axes(in_shape: Shape, out_shape: Shape) -> tuple[int, ...]:
     return tuple(axes)
 
 
-def normalize_axis(axis: int, rank: int, op: str) -> int:
-    """A non-negative axis in [0, rank); TypeError/ValueError naming the op."""
+def normalize_axis(axis: int, rank: int, op: str, shape: Shape | None = None) -> int:
+    """A non-negative axis in [0, rank); TypeError/ValueError naming the op (and shape, if given)."""
+    where = "" if shape is None else f" (shape {tuple(shape)})"
     if not isinstance(axis, int) or isinstance(axis, bool):
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
+        raise TypeError(f"{op}: axis must be an int, got {axis!r}{where}")
     if not -rank <= axis < rank:
-        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of rank {rank}")
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor of rank {rank}{where}")
     return axis % rank
 
 
-def normalize_axes(axis, rank: int, op: str) -> tuple[int, ...]:
+def normalize_axes(axis, rank: int, op: str, shape: Shape | None = None) -> tuple[int, ...]:
     """axis=None|int|sequence -> sorted unique non-negative axes."""
     if axis is None:
         return tuple(range(rank))
     if isinstance(axis, (list, tuple)):
-        axes = [normalize_axis(a, rank, op) for a in axis]
+        axes = [normalize_axis(a, rank, op, shape) for a in axis]
     else:
-        axes = [normalize_axis(axis, rank, op)]
+        axes = [normalize_axis(axis, rank, op, shape)]
     if len(set(axes)) != len(axes):
-        raise ValueError(f"{op}: repeated axis in {axis!r}")
+        raise ValueError(f"{op}: repeated axis in {axis!r}" + ("" if shape is None else f" (shape {tuple(shape)})"))
     return tuple(sorted(axes))
 
 

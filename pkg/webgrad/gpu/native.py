@@ -37,13 +37,30 @@ _BIND_GROUP_CACHE_MAX = 8192
 class Pipeline:
     """A compiled compute pipeline, its bind-group layout and its program key."""
 
-    __slots__ = ("key", "pipeline", "layout", "internal")
+    __slots__ = ("key", "pipeline", "layout", "internal", "checked")
 
     def __init__(self, key: str, pipeline, layout):
         self.key = key
         self.pipeline = pipeline
         self.layout = layout
         self.internal = pipeline._internal
+        self.checked = False  # first bind group goes through wgpu's validating API
+
+
+class _BindGroup:
+    """A bind group made through the C API directly (released with its last reference)."""
+
+    __slots__ = ("_internal", "_release")
+
+    def __init__(self, internal, release):
+        self._internal = internal
+        self._release = release
+
+    def __del__(self):
+        try:
+            self._release(self._internal)
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
 
 
 def _adapter_label(adapter) -> str:
@@ -100,6 +117,7 @@ class NativeDevice(GPUDevice):
         self.features = set(self.device.features)
         from wgpu.backends.wgpu_native._api import ffi, libf
         self._ffi, self._libf = ffi, libf
+        self._device_internal = self.device._internal
         self._usage = {
             STORAGE: wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC | wgpu.BufferUsage.COPY_DST,
             UNIFORM: wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_DST,
@@ -157,7 +175,13 @@ class NativeDevice(GPUDevice):
     def _bind_group(self, pipeline: Pipeline, bindings: Sequence):
         key = (pipeline, *bindings)
         group = self._bind_groups.get(key)
-        if group is None:
+        if group is None and pipeline.checked:
+            group = self._fast_bind_group(pipeline, bindings)
+            if len(self._bind_groups) >= _BIND_GROUP_CACHE_MAX:
+                self._bind_groups.clear()
+            self._bind_groups[key] = group
+        elif group is None:
+            pipeline.checked = True
             entries = []
             for i, b in enumerate(bindings):
                 if type(b) is tuple:
@@ -172,6 +196,23 @@ class NativeDevice(GPUDevice):
                 self._bind_groups.clear()
             self._bind_groups[key] = group
         return group
+
+    def _fast_bind_group(self, pipeline: Pipeline, bindings: Sequence) -> _BindGroup:
+        ffi, n = self._ffi, len(bindings)
+        entries = ffi.new("WGPUBindGroupEntry[]", n)
+        for i, b in enumerate(bindings):
+            e = entries[i]
+            e.binding = i
+            if type(b) is tuple:
+                e.buffer, e.offset, e.size = b[0]._internal, b[1], b[2]
+            else:
+                e.buffer, e.size = b._internal, b.size
+        desc = ffi.new("WGPUBindGroupDescriptor *")
+        desc.layout = pipeline.layout._internal
+        desc.entryCount = n
+        desc.entries = entries
+        return _BindGroup(self._libf.wgpuDeviceCreateBindGroup(self._device_internal, desc),
+                          self._libf.wgpuBindGroupRelease)
 
     def dispatch(self, pipeline: Pipeline, bindings: Sequence, grid: tuple[int, int, int]) -> None:
         group = self._bind_group(pipeline, bindings)

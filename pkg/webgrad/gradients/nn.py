@@ -63,3 +63,35 @@ def _avg_pool(dy, ctx):
 def _avg_pool_grad(ddx, ctx):
     """AvgPoolGrad is linear in dy, and AvgPool is its adjoint."""
     return [lambda: _nn().pool_with_attrs("AvgPool", ddx, ctx.attrs)]
+
+
+@grad_rule("MaxPoolGrad", inputs_to_save=[1])
+def _max_pool_grad(ddx, ctx):
+    """MaxPoolGrad is linear in dy; its adjoint reads ddx at each window's first maximum.
+    x and y only choose the winners (piecewise constant: no gradient)."""
+    (x,) = ctx.saved
+    return [lambda: _max_pool_select(x, ddx, ctx.attrs), None, None]
+
+
+def _max_pool_select(x, v, attrs):
+    """v (shaped like x) read at the first maximum of x in every pooling window."""
+    n, h, w, c = x.shape
+    (fh, fw), (sh, sw) = attrs["filter_size"], attrs["strides"]
+    top, _, left, _ = attrs["pads"]
+    oh, ow = attrs["out_hw"]
+    outside = h * w  # index of an extra row holding the padding value
+    idx = []
+    for r in range(oh):
+        for q in range(ow):
+            for i in range(fh):
+                for j in range(fw):
+                    hi, wj = r * sh + i - top, q * sw + j - left
+                    idx.append(hi * w + wj if 0 <= hi < h and 0 <= wj < w else outside)
+    index = o.tensor(idx, dtype="int32")
+
+    def taps(t, pad_value):
+        flat = o.concat([o.reshape(t, (n, h * w, c)), o.fill((n, 1, c), pad_value, "float32")], 1)
+        return o.reshape(o.gather(flat, index, axis=1), (n, oh, ow, fh * fw, c))
+
+    first = o.cast(o.one_hot(o.argmax(taps(x, float("-inf")), 3), fh * fw), "float32")  # (n, oh, ow, c, K)
+    return o.sum(o.mul(o.transpose(first, (0, 1, 2, 4, 3)), taps(v, 0.0)), 3)

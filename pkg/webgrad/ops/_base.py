@@ -46,7 +46,12 @@ def binary_args(a, b, op: str) -> tuple[Tensor, Tensor]:
         return a, _weak_scalar(b, a, "b", op)
     if isinstance(b, Tensor):
         return _weak_scalar(a, b, "a", op), b
-    return to_tensor(a, "a", op), to_tensor(b, "b", op)
+    ta = to_tensor(a, "a", op)
+    try:
+        return ta, to_tensor(b, "b", op)
+    except (TypeError, ValueError):
+        ta.dispose()  # a failed call leaves memory unchanged
+        raise
 
 
 def _weak_scalar(v, other: Tensor, name: str, op: str) -> Tensor:

@@ -6,9 +6,30 @@ from ..tensor import Tensor
 from ._base import BOOL, FLOAT32, INT32, binary_args, cast_if, require_dtype, run_kernel, to_tensor
 
 
+def _release(pairs) -> None:
+    """After a failed check, dispose the tensors an op converted from Python values."""
+    for t, given in pairs:
+        if t is not given:
+            t.dispose()
+
+
+def _checked_args(a, b, op: str, dtypes=None) -> tuple[Tensor, Tensor]:
+    """binary_args, the broadcast check and an optional dtype check; on failure the
+    converted arguments are released, so a failed call leaves memory unchanged."""
+    ta, tb = binary_args(a, b, op)
+    try:
+        if dtypes is not None:
+            require_dtype(ta, dtypes, op, "a")
+            require_dtype(tb, dtypes, op, "b")
+        broadcast_shapes(ta.shape, tb.shape, op)
+    except (TypeError, ValueError):
+        _release(((ta, a), (tb, b)))
+        raise
+    return ta, tb
+
+
 def _arith(kernel: str, op: str, a, b, float_only: bool = False) -> Tensor:
-    a, b = binary_args(a, b, op)
-    broadcast_shapes(a.shape, b.shape, op)
+    a, b = _checked_args(a, b, op)
     dtype = FLOAT32 if float_only else _numeric_dtype(a.dtype, b.dtype)
     return run_kernel(kernel, [cast_if(a, dtype), cast_if(b, dtype)], {})
 
@@ -69,8 +90,7 @@ def atan2(a, b) -> Tensor:
 
 
 def _compare(kernel: str, op: str, a, b) -> Tensor:
-    a, b = binary_args(a, b, op)
-    broadcast_shapes(a.shape, b.shape, op)
+    a, b = _checked_args(a, b, op)
     if a.dtype != b.dtype:
         dtype = _numeric_dtype(a.dtype, b.dtype)
         a, b = cast_if(a, dtype), cast_if(b, dtype)
@@ -102,10 +122,7 @@ def greater_equal(a, b) -> Tensor:
 
 
 def _logical(kernel: str, op: str, a, b) -> Tensor:
-    a, b = binary_args(a, b, op)
-    require_dtype(a, (BOOL,), op, "a")
-    require_dtype(b, (BOOL,), op, "b")
-    broadcast_shapes(a.shape, b.shape, op)
+    a, b = _checked_args(a, b, op, (BOOL,))
     return run_kernel(kernel, [a, b], {})
 
 
@@ -123,11 +140,20 @@ def logical_xor(a, b) -> Tensor:
 
 def where(condition, a, b) -> Tensor:
     """Elements of a where condition is true, else of b (all three broadcast)."""
+    given = (condition, a, b)
     condition = to_tensor(condition, "condition", "where")
-    require_dtype(condition, (BOOL,), "where", "condition")
-    a, b = binary_args(a, b, "where")
-    shape = broadcast_shapes(a.shape, b.shape, "where")
-    broadcast_shapes(condition.shape, shape, "where")
+    try:
+        require_dtype(condition, (BOOL,), "where", "condition")
+        a, b = binary_args(a, b, "where")
+    except (TypeError, ValueError):
+        _release([(condition, given[0])])
+        raise
+    try:
+        shape = broadcast_shapes(a.shape, b.shape, "where")
+        broadcast_shapes(condition.shape, shape, "where")
+    except ValueError:
+        _release(zip((condition, a, b), given))
+        raise
     dtype = a.dtype if a.dtype == b.dtype else _numeric_dtype(a.dtype, b.dtype)
     return run_kernel("Select", [condition, cast_if(a, dtype), cast_if(b, dtype)], {})
 

@@ -83,7 +83,7 @@ def _from_numpy(values, dtype):
             raise TypeError(f"tensor: unsupported NumPy dtype {arr.dtype}")
     np_dtype = {FLOAT32: np.float32, INT32: np.int32, BOOL: np.uint8}[dtype]
     data = np.ascontiguousarray(arr.astype(bool) if dtype == BOOL else arr, dtype=np_dtype)
-    return memoryview(data).cast("B"), tuple(int(d) for d in arr.shape), dtype
+    return memoryview(data.reshape(-1)).cast("B"), tuple(int(d) for d in arr.shape), dtype
 
 
 def tensor(values, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:

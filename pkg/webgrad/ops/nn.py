@@ -31,7 +31,7 @@ def _last_axis_op(kernel: str, op: str, logits, axis: int) -> Tensor:
     x = to_tensor(logits, "logits", op)
     if x.rank == 0:
         raise ValueError(f"{op}: logits must have rank >= 1, got a scalar")
-    ax = normalize_axis(axis, x.rank, op)
+    ax = normalize_axis(axis, x.rank, op, shape=x.shape)
     x = cast_if(x, FLOAT32)
     last = x.rank - 1
     if ax == last:

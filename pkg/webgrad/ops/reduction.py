@@ -8,7 +8,7 @@ from ._base import BOOL, FLOAT32, INT32, cast_if, require_dtype, run_kernel, to_
 
 def _reduce(kernel: str, op: str, x, axis, keepdims: bool, dtype: str | None = None) -> Tensor:
     x = to_tensor(x, "x", op)
-    axes = normalize_axes(axis, x.rank, op)
+    axes = normalize_axes(axis, x.rank, op, shape=x.shape)
     if dtype is not None:
         x = cast_if(x, dtype)
     return run_kernel(kernel, [x], {"axis": axes, "keepdims": bool(keepdims)})
@@ -55,7 +55,7 @@ def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
 
 
 def _nonempty(x: Tensor, axis, op: str) -> None:
-    axes = normalize_axes(axis, x.rank, op)
+    axes = normalize_axes(axis, x.rank, op, shape=x.shape)
     empty = [a for a in axes if x.shape[a] == 0]
     if empty:
         raise ValueError(f"{op}: cannot reduce over zero-size axis {empty[0]} of tensor with shape {x.shape}")
@@ -71,7 +71,7 @@ def _arg(kernel: str, op: str, x, axis) -> Tensor:
         out = run_kernel(kernel, [flat], {"axis": 0})
         flat.dispose()
         return out
-    ax = normalize_axis(axis, x.rank, op)
+    ax = normalize_axis(axis, x.rank, op, shape=x.shape)
     _nonempty(x, ax, op)
     return run_kernel(kernel, [x], {"axis": ax})
 
@@ -91,7 +91,7 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     from .shape import reshape
     from .unary import exp, log
     x = cast_if(to_tensor(x, "x", "logsumexp"), FLOAT32)
-    axes = normalize_axes(axis, x.rank, "logsumexp")
+    axes = normalize_axes(axis, x.rank, "logsumexp", shape=x.shape)
     from ..engine import ENGINE
     with ENGINE.no_tape():
         m = max(x, axes, keepdims=True)
@@ -105,7 +105,7 @@ def cumsum(x, axis: int = 0, exclusive: bool = False, reverse: bool = False) -> 
     x = to_tensor(x, "x", "cumsum")
     if x.dtype == BOOL:
         x = cast_if(x, INT32)
-    ax = normalize_axis(axis, x.rank, "cumsum")
+    ax = normalize_axis(axis, x.rank, "cumsum", shape=x.shape)
     return run_kernel("Cumsum", [x], {"axis": ax, "exclusive": bool(exclusive), "reverse": bool(reverse)})
 
 
@@ -114,7 +114,7 @@ def moments(x, axis=None, keepdims: bool = False) -> tuple[Tensor, Tensor]:
     from .binary import squared_difference
     from .shape import reshape
     x = cast_if(to_tensor(x, "x", "moments"), FLOAT32)
-    axes = normalize_axes(axis, x.rank, "moments")
+    axes = normalize_axes(axis, x.rank, "moments", shape=x.shape)
     m = mean(x, axes, keepdims=True)
     v = mean(squared_difference(x, m), axes, keepdims=keepdims)
     return (m if keepdims else reshape(m, reduced_shape(x.shape, axes, False))), v

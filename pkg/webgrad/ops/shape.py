@@ -24,7 +24,7 @@ def reshape(x, shape: Sequence[int] | int) -> Tensor:
 def expand_dims(x, axis: int = 0) -> Tensor:
     """Insert a size-1 dimension at axis."""
     x = to_tensor(x, "x", "expand_dims")
-    ax = normalize_axis(axis, x.rank + 1, "expand_dims")
+    ax = normalize_axis(axis, x.rank + 1, "expand_dims", shape=x.shape)
     shape = list(x.shape)
     shape.insert(ax, 1)
     return run_kernel("Reshape", [x], {"shape": tuple(shape)})
@@ -37,7 +37,7 @@ def squeeze(x, axis=None) -> Tensor:
         shape = tuple(d for d in x.shape if d != 1)
     else:
         axes = axis if isinstance(axis, (list, tuple)) else [axis]
-        axes = {normalize_axis(a, x.rank, "squeeze") for a in axes}
+        axes = {normalize_axis(a, x.rank, "squeeze", shape=x.shape) for a in axes}
         for a in axes:
             if x.shape[a] != 1:
                 raise ValueError(f"squeeze: cannot squeeze axis {a} of size {x.shape[a]} (shape {x.shape})")
@@ -113,7 +113,7 @@ def concat(tensors, axis: int = 0) -> Tensor:
     ts = _tensor_list(tensors, "concat")
     if ts[0].rank == 0:
         raise ValueError("concat: cannot concatenate scalars (rank 0); use stack")
-    ax = normalize_axis(axis, ts[0].rank, "concat")
+    ax = normalize_axis(axis, ts[0].rank, "concat", shape=ts[0].shape)
     ref = ts[0].shape
     for i, t in enumerate(ts[1:], 1):
         if any(d != r for j, (d, r) in enumerate(zip(t.shape, ref)) if j != ax):
@@ -125,7 +125,7 @@ def concat(tensors, axis: int = 0) -> Tensor:
 def stack(tensors, axis: int = 0) -> Tensor:
     """Join same-shaped tensors along a new axis (kernel Pack)."""
     ts = _tensor_list(tensors, "stack")
-    ax = normalize_axis(axis, ts[0].rank + 1, "stack")
+    ax = normalize_axis(axis, ts[0].rank + 1, "stack", shape=ts[0].shape)
     for i, t in enumerate(ts[1:], 1):
         if t.shape != ts[0].shape:
             raise ValueError(f"stack: all tensors must have the same shape, got {ts[0].shape} (tensors[0]) "
@@ -139,7 +139,7 @@ def unstack(x, axis: int = 0) -> list[Tensor]:
     x = to_tensor(x, "x", "unstack")
     if x.rank == 0:
         raise ValueError("unstack: cannot unstack a scalar (rank 0)")
-    ax = normalize_axis(axis, x.rank, "unstack")
+    ax = normalize_axis(axis, x.rank, "unstack", shape=x.shape)
     return list(run_kernel("Unpack", [x], {"axis": ax, "num": x.shape[ax]}))
 
 
@@ -150,7 +150,7 @@ def split(x, num_or_size_splits, axis: int = 0) -> list[Tensor]:
     x = to_tensor(x, "x", "split")
     if x.rank == 0:
         raise ValueError("split: cannot split a scalar (rank 0)")
-    ax = normalize_axis(axis, x.rank, "split")
+    ax = normalize_axis(axis, x.rank, "split", shape=x.shape)
     dim = x.shape[ax]
     if isinstance(num_or_size_splits, int) and not isinstance(num_or_size_splits, bool):
         n = num_or_size_splits
@@ -203,7 +203,7 @@ def gather(x, indices, axis: int = 0) -> Tensor:
     x = to_tensor(x, "x", "gather")
     if x.rank == 0:
         raise ValueError("gather: x must have rank >= 1, got a scalar")
-    ax = normalize_axis(axis, x.rank, "gather")
+    ax = normalize_axis(axis, x.rank, "gather", shape=x.shape)
     if not isinstance(indices, Tensor):
         indices = to_tensor(indices, "indices", "gather", dtype=INT32)
     indices = to_tensor(indices, "indices", "gather")
@@ -245,7 +245,7 @@ def tile(x, reps) -> Tensor:
 def reverse(x, axis=None) -> Tensor:
     """Reverse the order of elements along axis (an int, a list, or None for all axes)."""
     x = to_tensor(x, "x", "reverse")
-    dims = normalize_axes(axis, x.rank, "reverse")
+    dims = normalize_axes(axis, x.rank, "reverse", shape=x.shape)
     return run_kernel("Reverse", [x], {"dims": dims})
 
 

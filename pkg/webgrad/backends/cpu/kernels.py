@@ -264,7 +264,13 @@ def _select(inputs, attrs, backend):
 
 # -- reductions -------------------------------------------------------------------------
 
-REDUCE = {"Sum": np.sum, "Mean": np.mean, "Prod": np.prod, "Max": np.max, "Min": np.min, "Any": np.any, "All": np.all}
+def _mean(x, axis, keepdims):
+    """sum / count, so an empty reduction gives NaN without NumPy's 'Mean of empty slice' warning."""
+    n = math.prod(x.shape[a] for a in axis)
+    return np.sum(x, axis=axis, keepdims=keepdims) / x.dtype.type(n)
+
+
+REDUCE = {"Sum": np.sum, "Mean": _mean, "Prod": np.prod, "Max": np.max, "Min": np.min, "Any": np.any, "All": np.all}
 
 
 def _reduce_kernel(name, fn):

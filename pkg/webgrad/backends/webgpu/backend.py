@@ -222,11 +222,6 @@ class WebGPUBackend(Backend):
         if self.recorded >= self.batch:
             self.flush()
 
-    def copy(self, src: GPUHandle, src_elem: int, dst: GPUHandle, dst_elem: int, n: int) -> None:
-        if n:
-            self.device.copy_buffer(src.buffer, 4 * src_elem, dst.buffer, 4 * dst_elem, 4 * n)
-            self.recorded += 1
-
     def flush(self) -> None:
         """Submit recorded work; buffers released before it become reusable."""
         self.device.submit()

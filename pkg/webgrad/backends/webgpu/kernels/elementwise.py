@@ -7,6 +7,8 @@ Expressions are written over the storage types (f32, i32, u32 for bool) with
 """
 from __future__ import annotations
 
+import math
+
 from ..shaders import render
 from .util import HEADER_WORDS, WG, WGSL_TYPE, broadcast_strides, collapse, index_code, kernel, pack, size_of, uvec4
 
@@ -61,7 +63,6 @@ CAST = {
 
 _EXTRA = """
 fn sqdiff_f(a: f32, b: f32) -> f32 { let d = a - b; return d * d; }
-fn atan2_f(a: f32, b: f32) -> f32 { if (is_nan(a) || is_nan(b)) { return nan_f(); } return atan2(a, b); }
 """
 
 # (name, in dtypes, out dtype, modes, rank) -> pipeline, for the hot path.
@@ -79,6 +80,8 @@ def _n_block(n: int) -> bytes:
 
 
 def _wgsl(expr: str, in_types: tuple, out_type: str, modes: str, rank: int) -> str:
+    if modes.startswith("v"):
+        return _wgsl_vec4(expr, in_types, out_type, modes[1:])
     lines = [f"@group(0) @binding({j}) var<storage, read> x{j}: array<{WGSL_TYPE[t]}>;" for j, t in enumerate(in_types)]
     lines.append(f"@group(0) @binding({len(in_types)}) var<storage, read_write> y: array<{WGSL_TYPE[out_type]}>;")
     strided = [j for j, m in enumerate(modes) if m == "d"]
@@ -91,6 +94,21 @@ def _wgsl(expr: str, in_types: tuple, out_type: str, modes: str, rank: int) -> s
     body = expr.format(*loads, **_P, **_PI)
     return render("map", BINDINGS="\n".join(lines) + _EXTRA, UBIND=len(in_types) + 1, UVEC4=uvec4(words), WG=WG,
                   INDEX=idx, EXPR=body)
+
+
+def _wgsl_vec4(expr: str, in_types: tuple, out_type: str, modes: str) -> str:
+    """Four elements per invocation through vec4 loads and stores (flat or scalar inputs)."""
+    def decl(j, t, m):
+        elem = f"vec4<{WGSL_TYPE[t]}>" if m == "f" else WGSL_TYPE[t]
+        return f"@group(0) @binding({j}) var<storage, read> x{j}: array<{elem}>;"
+    lines = [decl(j, t, m) for j, (t, m) in enumerate(zip(in_types, modes))]
+    ot = WGSL_TYPE[out_type]
+    lines.append(f"@group(0) @binding({len(in_types)}) var<storage, read_write> y: array<vec4<{ot}>>;")
+    pre = "\n".join(f"  let v{j} = x{j}[i];" if m == "f" else f"  let v{j} = x{j}[0];" for j, m in enumerate(modes))
+    parts = [expr.format(*[f"v{j}.{c}" if m == "f" else f"v{j}" for j, m in enumerate(modes)], **_P, **_PI)
+             for c in "xyzw"]
+    return render("map", BINDINGS="\n".join(lines) + _EXTRA, UBIND=len(in_types) + 1, UVEC4=uvec4(HEADER_WORDS),
+                  WG=WG, INDEX=pre, EXPR=f"vec4<{ot}>({', '.join(parts)})")
 
 
 def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_fmt: str = "", attrs=(),
@@ -114,6 +132,9 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
         cshape, strides = collapse(out_shape, lists)
         rank = len(cshape)
     in_types = tuple(t.dtype for t in inputs)
+    threads = n
+    if not rank and n % 4 == 0:
+        modes, threads = "v" + modes, n // 4
     key = (name, in_types, out_dtype, modes, rank)
     pipe = _PIPES.get(key)
     if pipe is None:
@@ -122,7 +143,7 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
             lambda: _wgsl(expr, in_types, out_dtype, modes, rank))
     if rank or attrs:
         fmt = "I" + attrs_fmt + "I" * (HEADER_WORDS - 1 - len(attrs_fmt))
-        vals = [n, *attrs] + [0] * (HEADER_WORDS - 1 - len(attrs_fmt))
+        vals = [threads, *attrs] + [0] * (HEADER_WORDS - 1 - len(attrs_fmt))
         if rank:
             fmt += "I" * (rank * (1 + len(strides)))
             vals += cshape
@@ -130,8 +151,8 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
                 vals += sl
         ub = pack(fmt, *vals)
     else:
-        ub = _n_block(n)
-    backend.run(pipe, (*[t.ref.handle.buffer for t in inputs], out.buffer), ub, -(-n // WG))
+        ub = _n_block(threads)
+    backend.run(pipe, (*[t.ref.handle.buffer for t in inputs], out.buffer), ub, -(-threads // WG))
     return out, out_shape, out_dtype
 
 
@@ -143,23 +164,36 @@ def _broadcast(a, b):
 
 
 def _fast_binary(name: str, table_f: dict, table_i: dict | None, out_bool: bool = False):
-    """Same-shape inputs skip the general path (the W3 hot loop)."""
+    """Same-shape inputs, or one of them a single value, skip the general path (the hot loop
+    of small ops: `c + b`, `x * 2.0`)."""
     def k(inputs, attrs, backend):
         a, b = inputs
         dt = a.dtype
         out_dt = "bool" if out_bool else dt
-        if a.shape == b.shape and b.dtype == dt:
-            pipe = _PIPES.get((name, dt, "ff"))
-            ha = a.ref.handle
-            n = ha.n
-            if pipe is not None and n:
+        ha, hb = a.ref.handle, b.ref.handle
+        if a.shape == b.shape:
+            modes, shape, n = "ff", a.shape, ha.n
+        elif hb.n == 1 and len(b.shape) <= len(a.shape):
+            modes, shape, n = "fs", a.shape, ha.n
+        elif ha.n == 1 and len(a.shape) <= len(b.shape):
+            modes, shape, n = "sf", b.shape, hb.n
+        else:
+            modes = None
+        if modes and n and b.dtype == dt:
+            vec = n % 4 == 0
+            pipe = _PIPES.get((name, dt, vec, modes))
+            if pipe is not None:
                 out = backend.alloc(n)
-                backend.run(pipe, (ha.buffer, b.ref.handle.buffer, out.buffer), _n_block(n), -(-n // WG))
-                return out, a.shape, out_dt
+                threads = n >> 2 if vec else n
+                backend.run(pipe, (ha.buffer, hb.buffer, out.buffer), _n_block(threads), -(-threads // WG))
+                return out, shape, out_dt
         expr = (table_f if dt == "float32" else table_i)[name]
         res = run_map(backend, name, expr, inputs, out_dt)
-        if a.shape == b.shape and res[0].n:
-            _PIPES[(name, dt, "ff")] = _PIPES[(name, (dt, dt), out_dt, "ff", 0)]
+        if modes and n and b.dtype == dt:
+            vec = n % 4 == 0
+            full = (name, (dt, dt), out_dt, ("v" if vec else "") + modes, 0)
+            if full in _PIPES:
+                _PIPES[(name, dt, vec, modes)] = _PIPES[full]
         return res
     kernel(name)(k)
 
@@ -191,6 +225,7 @@ def _unary(name: str):
         elif name == "ClipByValue":
             lo, hi = attrs["min"], attrs["max"]
             if x.dtype == "int32":
+                lo, hi = max(-2.0**31, min(2.0**31 - 1, lo)), max(-2.0**31, min(2.0**31 - 1, hi))
                 fmt, vals = "iiii", (_i32(math.ceil(lo)), _i32(int(lo)), _i32(math.floor(hi)), _i32(int(hi)))
             else:
                 fmt, vals = "ff", (lo, hi)
@@ -201,8 +236,6 @@ def _unary(name: str):
 def _i32(v: int) -> int:
     return max(-2**31, min(2**31 - 1, int(v)))
 
-
-import math  # noqa: E402
 
 for _name in list(FLOAT_UNARY) + list(BOOL_OUT_UNARY):
     _unary(_name)
@@ -225,7 +258,7 @@ def _cast(inputs, attrs, backend):
     dtype = attrs["dtype"]
     if dtype == x.dtype:
         return x.ref.handle, x.shape, dtype
-    return run_map(backend, f"Cast", CAST[(x.dtype, dtype)], inputs, dtype)
+    return run_map(backend, "Cast", CAST[(x.dtype, dtype)], inputs, dtype)
 
 
 @kernel("Identity")

@@ -6,6 +6,7 @@ Kernel choice, per adapter and shape (``WEBGRAD_MATMUL=reg|tiled`` forces one):
   holds a 16 x 32 block of C in vec4 accumulators (about 20 GFLOP/s at n = 1024 on
   lavapipe); otherwise an 8 x 8 scalar block.
 * GPUs: 64 x 64 workgroup tiles staged in workgroup memory (shaders/matmul_tiled.wgsl).
+Long inner dimensions run as several accumulating dispatches (LOOP_BUDGET).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import os
 
 from ..shaders import render
 from .shape import gather
-from .util import WGSL_TYPE, kernel, pack
+from .util import LOOP_BUDGET, WGSL_TYPE, kernel, pack
 
 _VEC = (16, 32, 8, 8)    # rows, cols per thread; workgroup x, y
 _SCALAR = (8, 8, 8, 8)
@@ -32,16 +33,17 @@ def _reg_wgsl(t: str, vec: bool) -> str:
         decl = [f"  var c{i}_{v} = {v4}({zero});" for i in range(tm) for v in range(nv)]
         loads += [f"    let b{v} = b[(bbase + k * sbk + n0) / 4u + {v}u];" for v in range(nv)]
         fmas = [f"    c{i}_{v} = {fma(f'{v4}(a{i})', f'b{v}', f'c{i}_{v}')};" for i in range(tm) for v in range(nv)]
-        stores = [f"  if (m0 + {i}u < M && n0 + {4 * v}u < N) {{ c[(cbase + (m0 + {i}u) * N + n0) / 4u + {v}u] = c{i}_{v}; }}"
+        stores = [f"  if (m0 + {i}u < M && n0 + {4 * v}u < N) {{ let o = (cbase + (m0 + {i}u) * N + n0) / 4u + {v}u; c[o] = select({v4}({zero}), c[o], acc) + c{i}_{v}; }}"
                   for i in range(tm) for v in range(nv)]
         bt = v4
     else:
         decl = [f"  var c{i}_{j} = {zero};" for i in range(tm) for j in range(tn)]
         loads += [f"    let b{j} = b[bbase + k * sbk + min(n0 + {j}u, N - 1u) * sbn];" for j in range(tn)]
         fmas = [f"    c{i}_{j} = {fma(f'a{i}', f'b{j}', f'c{i}_{j}')};" for i in range(tm) for j in range(tn)]
-        stores = [f"  if (m0 + {i}u < M && n0 + {j}u < N) {{ c[cbase + (m0 + {i}u) * N + n0 + {j}u] = c{i}_{j}; }}"
+        stores = [f"  if (m0 + {i}u < M && n0 + {j}u < N) {{ let o = cbase + (m0 + {i}u) * N + n0 + {j}u; c[o] = select({zero}, c[o], acc) + c{i}_{j}; }}"
                   for i in range(tm) for j in range(tn)]
         bt = t
+    decl.append("  let acc = U(3u) == 1u;")
     return render("matmul_reg", T=t, BT=bt, CT=bt, WX=wx, WY=wy, TM=tm, TN=tn, DECL="\n".join(decl),
                   LOADS="\n".join(loads), FMAS="\n".join(fmas), STORES="\n".join(stores))
 
@@ -64,6 +66,8 @@ def _batch_matmul(inputs, attrs, backend):
     batch = max(ba, bb)
     dtype = a.dtype
     out_shape = (batch, m, n)
+    if batch > backend.max_wg_dim:
+        raise ValueError(f"BatchMatMul: batch of {batch} exceeds this device's grid limit {backend.max_wg_dim}")
     out = backend.alloc(batch * m * n)
     if out.n == 0:
         return out, out_shape, dtype
@@ -71,8 +75,6 @@ def _batch_matmul(inputs, attrs, backend):
         from .elementwise import generate
         backend.pool.release(out.cls, out.buffer)
         return generate(backend, "Fill", dtype, out_shape, "f" if dtype == "float32" else "i", (0,))
-    if batch > backend.max_wg_dim:
-        raise ValueError(f"BatchMatMul: batch of {batch} exceeds this device's grid limit {backend.max_wg_dim}")
     t = WGSL_TYPE[dtype]
     mode = _choice(backend)
     tmp = None
@@ -84,17 +86,22 @@ def _batch_matmul(inputs, attrs, backend):
         b_buf = b.ref.handle.buffer
         sbk, sbn = (1, cb) if tb else (cb, 1)
     sam, sak = (1, ca) if ta else (ca, 1)
-    ub = pack("I" * 10, m, n, k, 0, sam, sak, sbk, sbn, ra * ca if ba > 1 else 0, rb * cb if bb > 1 else 0)
+    strides = (sam, sak, sbk, sbn, ra * ca if ba > 1 else 0, rb * cb if bb > 1 else 0)
     if mode == "tiled":
         zero = "0.0" if t == "f32" else "0"
         pipe = backend.pipeline(f"matmul:tiled:{t}", lambda: render("matmul_tiled", T=t, ZERO=zero))
         grid = (-(-n // 64), -(-m // 64), batch)
+        step = 16 * max(1, LOOP_BUDGET // 400)  # about 400 loop iterations per 16 k
+        ranges = [(k0, min(k, k0 + step)) for k0 in range(0, k, step)]
     else:
         vec = sbn == 1 and n % 4 == 0
         tm, tn, wx, wy = _VEC if vec else _SCALAR
         pipe = backend.pipeline(f"matmul:reg:{t}:{'vec' if vec else 'scalar'}", lambda: _reg_wgsl(t, vec))
         grid = (-(-n // (tn * wx)), -(-m // (tm * wy)), batch)
-    backend.run(pipe, (a.ref.handle.buffer, b_buf, out.buffer), ub, grid)
+        ranges = [(k0, min(k, k0 + LOOP_BUDGET)) for k0 in range(0, k, LOOP_BUDGET)]
+    for j, (k0, k1) in enumerate(ranges):
+        ub = pack("I" * 12, m, n, k, int(j > 0), *strides, k0, k1)
+        backend.run(pipe, (a.ref.handle.buffer, b_buf, out.buffer), ub, grid)
     if tmp is not None:
         backend.pool.release(tmp.cls, tmp.buffer)
     return out, out_shape, dtype

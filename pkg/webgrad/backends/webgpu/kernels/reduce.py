@@ -7,7 +7,7 @@ many short ones with one thread per output (shaders/reduce_rows).
 from __future__ import annotations
 
 from ..shaders import render
-from .util import WG, WGSL_TYPE, collapse, index_code, kernel, pack, size_of, strides_of, uvec4
+from .util import LOOP_BUDGET, WG, WGSL_TYPE, collapse, index_code, kernel, pack, size_of, strides_of, uvec4
 
 _FLOAT_INIT = {"Sum": "0.0", "Mean": "0.0", "Prod": "1.0", "Max": "-inf_f()", "Min": "inf_f()"}
 _INT_INIT = {"Sum": "0", "Prod": "1", "Max": "-2147483647 - 1", "Min": "2147483647"}
@@ -49,7 +49,7 @@ fn finish(a: Acc) -> u32 {{ return a; }}
 """, "u32")
     init = (_FLOAT_INIT if dtype == "float32" else _INT_INIT)[name]
     comb = (_COMBINE_F if dtype == "float32" else _COMBINE_I)[name]
-    fin = "a / f32(U(1u))" if name == "Mean" else "a"
+    fin = "a / F(2u)" if name == "Mean" else "a"
     return (f"""
 alias Acc = {t};
 fn init() -> Acc {{ return {init}; }}
@@ -57,6 +57,30 @@ fn load(off: u32, r: u32) -> Acc {{ return x[off]; }}
 fn combine(a: Acc, b: Acc) -> Acc {{ return {comb}; }}
 fn finish(a: Acc) -> {t} {{ return {fin}; }}
 """, t)
+
+
+H = 6  # uniform header: n_out, n_red, divisor (f32), input offset, output stride, output offset
+
+
+def reduce_raw(backend, name: str, buf, dtype: str, kshape, kst, rshape, rst, out_buf,
+               divisor: float | None = None, in_off: int = 0, out_stride: int = 1, out_off: int = 0) -> None:
+    """Record one reduction dispatch over a strided view of buf into out_buf."""
+    n_out, n_red = size_of(kshape), size_of(rshape)
+    tree = n_red >= 128 and n_out <= 16384
+    kr, rr = len(kshape), len(rshape)
+    key = (name, dtype, tree, kr, rr)
+    pipe = _PIPES.get(key)
+    if pipe is None:
+        def build():
+            defs, out_t = _defs(name, dtype)
+            kidx = index_code(kr, H, [H + kr], ["base"], var="oo" if tree else "o") + "\n  base = base + U(3u);"
+            ridx = index_code(rr, H + 2 * kr, [H + 2 * kr + rr], ["off"], var="r", indent="      ")
+            return render("reduce_tree" if tree else "reduce_rows", IN=WGSL_TYPE[dtype], OUT=out_t,
+                          UVEC4=uvec4(H + 2 * (kr + rr)), DEFS=defs, WG=WG, KEPT_INDEX=kidx, RED_INDEX=ridx)
+        pipe = _PIPES[key] = backend.pipeline(f"reduce:{name}:{dtype}:{'tree' if tree else 'rows'}:k{kr}r{rr}", build)
+    ub = pack("IIfIII" + "I" * (2 * (kr + rr)), n_out, n_red, float(n_red if divisor is None else divisor),
+              in_off, out_stride, out_off, *kshape, *kst, *rshape, *rst)
+    backend.run(pipe, (buf, out_buf), ub, n_out if tree else -(-n_out // WG))
 
 
 def reduce_axes(backend, name: str, x, axes, out_shape, out_dtype: str):
@@ -76,22 +100,26 @@ def reduce_axes(backend, name: str, x, axes, out_shape, out_dtype: str):
             return generate(backend, "Fill", out_dtype, out_shape, "f", (float("nan"),))
         fmt = "f" if out_dtype == "float32" else "i" if out_dtype == "int32" else "I"
         return generate(backend, "Fill", out_dtype, out_shape, fmt, (empty.get(name, 0),))
-    tree = n_red >= 128 and n_out <= 16384
-    kr, rr = len(kshape), len(rshape)
-    key = (name, x.dtype, tree, kr, rr)
-    pipe = _PIPES.get(key)
-    if pipe is None:
-        def build():
-            defs, out_t = _defs(name, x.dtype)
-            kidx = index_code(kr, 2, [2 + kr], ["base"], var="oo" if tree else "o")
-            ridx = index_code(rr, 2 + 2 * kr, [2 + 2 * kr + rr], ["off"], var="r", indent="    ")
-            if tree:
-                kidx = kidx.replace("rem_oo = oo;", "rem_oo = oo;")
-            return render("reduce_tree" if tree else "reduce_rows", IN=WGSL_TYPE[x.dtype], OUT=out_t,
-                          UVEC4=uvec4(2 + 2 * (kr + rr)), DEFS=defs, WG=WG, KEPT_INDEX=kidx, RED_INDEX=ridx)
-        pipe = _PIPES[key] = backend.pipeline(f"reduce:{name}:{x.dtype}:{'tree' if tree else 'rows'}:k{kr}r{rr}", build)
-    ub = pack("I" * (2 + 2 * (kr + rr)), n_out, n_red, *kshape, *kst, *rshape, *rst)
-    backend.run(pipe, (x.ref.handle.buffer, out.buffer), ub, n_out if tree else -(-n_out // WG))
+    buf = x.ref.handle.buffer
+    limit = WG * LOOP_BUDGET if n_out <= 16384 else LOOP_BUDGET
+    if n_red <= limit:
+        reduce_raw(backend, name, buf, x.dtype, kshape, kst, rshape, rst, out.buffer)
+        return out, out_shape, out_dtype
+    # Too long for one invocation's loop budget (lavapipe caps loops at 65535 iterations):
+    # reduce chunks into partials [n_out, P], then the partials.
+    if len(rshape) != 1 or name in ("ArgMax", "ArgMin"):
+        backend.pool.release(out.cls, out.buffer)
+        raise ValueError(f"{name}: reducing {n_red} elements per output over non-contiguous axes is beyond "
+                         f"this backend's per-invocation loop budget; reshape or reduce in steps")
+    q = WG * LOOP_BUDGET // 2
+    parts = -(-n_red // q)
+    partial = backend.alloc(n_out * parts, "partial reduction")
+    first = "Sum" if name == "Mean" else name
+    for c in range(parts):
+        reduce_raw(backend, first, buf, x.dtype, kshape, kst, [min(q, n_red - c * q)], rst, partial.buffer,
+                   in_off=c * q * rst[0], out_stride=parts, out_off=c)
+    reduce_raw(backend, name, partial.buffer, x.dtype, [n_out], [parts], [parts], [1], out.buffer, divisor=n_red)
+    backend.pool.release(partial.cls, partial.buffer)
     return out, out_shape, out_dtype
 
 
@@ -137,6 +165,8 @@ def _cumsum(inputs, attrs, backend):
     t = WGSL_TYPE[x.dtype]
     pipe = backend.pipeline(f"cumsum:{x.dtype}", lambda: render("cumsum", T=t, WG=WG))
     lines = n // r
-    ub = pack("I" * 5, lines, r, inner, int(bool(attrs["exclusive"])), int(bool(attrs["reverse"])))
-    backend.run(pipe, (x.ref.handle.buffer, out.buffer), ub, -(-lines // WG))
+    for k0 in range(0, r, LOOP_BUDGET):
+        ub = pack("I" * 7, lines, r, inner, int(bool(attrs["exclusive"])), int(bool(attrs["reverse"])),
+                  k0, min(r, k0 + LOOP_BUDGET))
+        backend.run(pipe, (x.ref.handle.buffer, out.buffer), ub, -(-lines // WG))
     return out, x.shape, x.dtype

@@ -7,7 +7,11 @@ from ....engine import ENGINE
 
 WG = 256  # threads per workgroup for 1-D work
 WGSL_TYPE = {"float32": "f32", "int32": "i32", "bool": "u32"}
-HEADER_WORDS = 8  # word 0 = element count, words 1..7 = scalar attributes
+HEADER_WORDS = 8
+# Loop iterations one invocation may run: llvmpipe (lavapipe) silently ends a shader's
+# loops after 65535 iterations in total, so longer work is split across invocations
+# or dispatches.
+LOOP_BUDGET = 60000  # word 0 = element count, words 1..7 = scalar attributes
 
 
 def kernel(*names: str):

@@ -1,0 +1,10 @@
+"""The computation graph: capture what a function ran (forward and backward) and draw it.
+
+    g = wg.trace(lambda x: wg.log(x).sum(), x)
+    g.save("log.svg")          # tensors are boxes, ops ellipses
+"""
+from .capture import trace
+from .model import Graph, OpNode, TensorNode
+from .scope import current_scope, name_scope
+
+__all__ = ["trace", "Graph", "TensorNode", "OpNode", "name_scope", "current_scope"]
