@@ -16,6 +16,8 @@ from .ops import __all__ as _ops_all
 from .tensor import Tensor, Variable
 from .variables import variable
 from . import gradients  # noqa: F401  (registers the gradient rules)
+from . import datasets, layers, losses, metrics, train  # noqa: F401  (training, issue 6)
+from .layers import input, load_model, model, sequential  # noqa: F401,A004
 
 __version__ = "0.1.0"
 
@@ -52,3 +54,4 @@ __all__ = list(_ops_all) + [
     "set_backend", "get_backend", "register_kernel", "register_gradient",
     "trace", "Graph", "name_scope",
 ]
+__all__ += ["train", "losses", "metrics", "layers", "datasets", "sequential", "model", "input", "load_model"]
