@@ -8,7 +8,7 @@ const py = startPage();
 attachRepl(py);
 const chart = new LossChart($("loss"));
 const query = new URLSearchParams(location.search);
-const epochs = parseInt(query.get("epochs") || "25", 10);
+const epochs = parseInt(query.get("epochs") || "0", 10); // 0: the demo's default
 
 let graphviz = null;
 async function renderGraph(dot) {
@@ -47,7 +47,7 @@ async function train() {
   $("accuracy").textContent = "training…";
   delete document.body.dataset.graph;
   try {
-    await py.run(`import webgrad_demo\nawait webgrad_demo.main(epochs=${epochs})`);
+    await py.run(`import webgrad_demo\nawait webgrad_demo.main(${epochs > 0 ? `epochs=${epochs}` : ""})`);
     document.body.dataset.trained = "1";
   } catch (e) {
     $("accuracy").textContent = "failed";

@@ -1,6 +1,6 @@
-"""(b) The demo page trains the digits classifier in the page to the accuracy the same
-demo code reaches natively, stays responsive, and draws the computation graph; the
-screenshot is saved to artifacts/browser-demo.png."""
+"""(b) The demo page trains webgrad's demo classifier in the page to the accuracy the
+native demo reaches, stays responsive, and draws the computation graph; the screenshot
+is saved to artifacts/browser-demo.png."""
 from __future__ import annotations
 
 import json
@@ -15,12 +15,11 @@ TRAIN_TIMEOUT_S = 900
 
 
 def _native_accuracy() -> float:
-    """The same demo code natively on the NumPy backend (its own process: playwright's
-    sync API owns this thread's event loop)."""
-    env = dict(os.environ, WEBGRAD_BACKEND="cpu",
-               PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "pkg"), os.environ.get("PYTHONPATH")])))
-    proc = subprocess.run([sys.executable, str(ROOT / "web" / "demo.py")], env=env, capture_output=True,
-                          text=True, timeout=600)
+    """The native demo (webgrad.demo.run) on the NumPy backend, in its own process
+    (playwright's sync API owns this thread's event loop)."""
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "pkg"), os.environ.get("PYTHONPATH")])))
+    code = "import json, webgrad.demo as d; print(json.dumps(d.run(backend='cpu', verbose=0)))"
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])["accuracy"]
 
