@@ -145,6 +145,7 @@ class NativeDevice(GPUDevice):
         self._last_pipeline = None
         self._keep: list = []  # bind groups used by the open encoder
         self._bind_groups: dict = {}
+        self._groups_of: dict = {}  # buffer -> keys of cached bind groups that bind it
         self._readback: dict[int, list] = {}
         self.num_dispatches = 0  # recorded since the last submit
         self.num_submits = 0
@@ -154,8 +155,8 @@ class NativeDevice(GPUDevice):
         return self.device.create_buffer(size=max(4, (size + 3) & ~3), usage=self._usage[usage])
 
     def destroy_buffer(self, buffer: Any) -> None:
-        if self._bind_groups:
-            self._bind_groups.clear()  # entries may name this buffer
+        for key in self._groups_of.pop(buffer, ()):  # cached bind groups naming this buffer
+            self._bind_groups.pop(key, None)
         buffer.destroy()
 
     def write_buffer(self, buffer: Any, offset: int, data) -> None:
@@ -193,9 +194,7 @@ class NativeDevice(GPUDevice):
         group = self._bind_groups.get(key)
         if group is None and pipeline.checked:
             group = self._fast_bind_group(pipeline, bindings)
-            if len(self._bind_groups) >= _BIND_GROUP_CACHE_MAX:
-                self._bind_groups.clear()
-            self._bind_groups[key] = group
+            self._cache_group(key, bindings, group)
         elif group is None:
             pipeline.checked = True
             entries = []
@@ -208,10 +207,22 @@ class NativeDevice(GPUDevice):
                 group = self.device.create_bind_group(layout=pipeline.layout, entries=entries)
             except Exception as exc:  # noqa: BLE001
                 raise ShaderError(pipeline.key, f"bind group rejected: {exc}") from None
-            if len(self._bind_groups) >= _BIND_GROUP_CACHE_MAX:
-                self._bind_groups.clear()
-            self._bind_groups[key] = group
+            self._cache_group(key, bindings, group)
         return group
+
+    def _cache_group(self, key, bindings, group) -> None:
+        if len(self._bind_groups) >= _BIND_GROUP_CACHE_MAX:
+            self._bind_groups.clear()
+            self._groups_of.clear()
+        self._bind_groups[key] = group
+        groups_of = self._groups_of
+        for b in bindings:
+            buf = b[0] if type(b) is tuple else b
+            keys = groups_of.get(buf)
+            if keys is None:
+                groups_of[buf] = [key]
+            else:
+                keys.append(key)
 
     def _fast_bind_group(self, pipeline: Pipeline, bindings: Sequence) -> _BindGroup:
         ffi, n = self._ffi, len(bindings)

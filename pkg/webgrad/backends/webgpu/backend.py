@@ -57,6 +57,8 @@ class BufferPool:
     def __init__(self, device, max_pooled_bytes: int):
         self.device = device
         self.free: dict[int, list] = {}
+        self.used: dict[int, int] = {}  # size class -> tick of its last acquire (for eviction)
+        self.tick = 0
         self.pending: list[tuple[int, object]] = []
         self.max_pooled_bytes = max_pooled_bytes
         self.pooled_bytes = 0
@@ -66,6 +68,8 @@ class BufferPool:
         self.reused = 0
 
     def acquire(self, cls: int):
+        self.tick += 1
+        self.used[cls] = self.tick
         free = self.free.get(cls)
         if free:
             self.pooled_bytes -= cls
@@ -88,10 +92,24 @@ class BufferPool:
         pending, self.pending = self.pending, []
         for cls, buf in pending:
             if self.pooled_bytes + cls > self.max_pooled_bytes:
+                self._evict(cls)
+            if self.pooled_bytes + cls > self.max_pooled_bytes:
                 self.device.destroy_buffer(buf)
                 continue
             self.free.setdefault(cls, []).append(buf)
             self.pooled_bytes += cls
+
+    def _evict(self, need: int) -> None:
+        """Destroy pooled buffers of the least recently used size classes to make room."""
+        for cls in sorted((c for c, lst in self.free.items() if lst), key=lambda c: self.used.get(c, 0)):
+            if self.used.get(cls, 0) >= self.used.get(need, 0):
+                break  # never evict classes in more recent use than the incoming one
+            lst = self.free[cls]
+            while lst and self.pooled_bytes + need > self.max_pooled_bytes:
+                self.device.destroy_buffer(lst.pop())
+                self.pooled_bytes -= cls
+            if self.pooled_bytes + need <= self.max_pooled_bytes:
+                return
 
     def stats(self) -> dict:
         return {"live_buffers": self.live_buffers, "live_bytes": self.live_bytes,

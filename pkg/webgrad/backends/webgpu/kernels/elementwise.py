@@ -65,7 +65,11 @@ _EXTRA = """
 fn sqdiff_f(a: f32, b: f32) -> f32 { let d = a - b; return d * d; }
 """
 
-# (name, in dtypes, out dtype, modes, rank) -> pipeline, for the hot path.
+# Small element-wise work runs in smaller workgroups: CPU drivers step through every
+# invocation of a workgroup, active or not.
+SMALL_WG, SMALL_THREADS = 64, 4096
+
+# (name, in dtypes, out dtype, modes, rank, workgroup size) -> pipeline, for the hot path.
 _PIPES: dict = {}
 _N_BLOCKS: dict[int, bytes] = {}
 
@@ -79,9 +83,9 @@ def _n_block(n: int) -> bytes:
     return b
 
 
-def _wgsl(expr: str, in_types: tuple, out_type: str, modes: str, rank: int) -> str:
+def _wgsl(expr: str, in_types: tuple, out_type: str, modes: str, rank: int, wg: int = WG) -> str:
     if modes.startswith("v"):
-        return _wgsl_vec4(expr, in_types, out_type, modes[1:])
+        return _wgsl_vec4(expr, in_types, out_type, modes[1:], wg)
     lines = [f"@group(0) @binding({j}) var<storage, read> x{j}: array<{WGSL_TYPE[t]}>;" for j, t in enumerate(in_types)]
     lines.append(f"@group(0) @binding({len(in_types)}) var<storage, read_write> y: array<{WGSL_TYPE[out_type]}>;")
     strided = [j for j, m in enumerate(modes) if m == "d"]
@@ -92,11 +96,11 @@ def _wgsl(expr: str, in_types: tuple, out_type: str, modes: str, rank: int) -> s
                          [f"o{j}" for j in strided])
     loads = [f"x{j}[i]" if m == "f" else f"x{j}[0]" if m == "s" else f"x{j}[o{j}]" for j, m in enumerate(modes)]
     body = expr.format(*loads, **_P, **_PI)
-    return render("map", BINDINGS="\n".join(lines) + _EXTRA, UBIND=len(in_types) + 1, UVEC4=uvec4(words), WG=WG,
+    return render("map", BINDINGS="\n".join(lines) + _EXTRA, UBIND=len(in_types) + 1, UVEC4=uvec4(words), WG=wg,
                   INDEX=idx, EXPR=body)
 
 
-def _wgsl_vec4(expr: str, in_types: tuple, out_type: str, modes: str) -> str:
+def _wgsl_vec4(expr: str, in_types: tuple, out_type: str, modes: str, wg: int = WG) -> str:
     """Four elements per invocation through vec4 loads and stores (flat or scalar inputs)."""
     def decl(j, t, m):
         elem = f"vec4<{WGSL_TYPE[t]}>" if m == "f" else WGSL_TYPE[t]
@@ -108,7 +112,7 @@ def _wgsl_vec4(expr: str, in_types: tuple, out_type: str, modes: str) -> str:
     parts = [expr.format(*[f"v{j}.{c}" if m == "f" else f"v{j}" for j, m in enumerate(modes)], **_P, **_PI)
              for c in "xyzw"]
     return render("map", BINDINGS="\n".join(lines) + _EXTRA, UBIND=len(in_types) + 1, UVEC4=uvec4(HEADER_WORDS),
-                  WG=WG, INDEX=pre, EXPR=f"vec4<{ot}>({', '.join(parts)})")
+                  WG=wg, INDEX=pre, EXPR=f"vec4<{ot}>({', '.join(parts)})")
 
 
 def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_fmt: str = "", attrs=(),
@@ -135,12 +139,13 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
     threads = n
     if not rank and n % 4 == 0:
         modes, threads = "v" + modes, n // 4
-    key = (name, in_types, out_dtype, modes, rank)
+    wg = SMALL_WG if threads <= SMALL_THREADS else WG
+    key = (name, in_types, out_dtype, modes, rank, wg)
     pipe = _PIPES.get(key)
     if pipe is None:
         pipe = _PIPES[key] = backend.pipeline(
-            f"map:{name}:{','.join(in_types)}->{out_dtype}:{modes}:r{rank}",
-            lambda: _wgsl(expr, in_types, out_dtype, modes, rank))
+            f"map:{name}:{','.join(in_types)}->{out_dtype}:{modes}:r{rank}:wg{wg}",
+            lambda: _wgsl(expr, in_types, out_dtype, modes, rank, wg))
     if rank or attrs:
         fmt = "I" + attrs_fmt + "I" * (HEADER_WORDS - 1 - len(attrs_fmt))
         vals = [threads, *attrs] + [0] * (HEADER_WORDS - 1 - len(attrs_fmt))
@@ -152,7 +157,7 @@ def run_map(backend, name: str, expr: str, inputs: list, out_dtype: str, attrs_f
         ub = pack(fmt, *vals)
     else:
         ub = _n_block(threads)
-    backend.run(pipe, (*[t.ref.handle.buffer for t in inputs], out.buffer), ub, -(-threads // WG))
+    backend.run(pipe, (*[t.ref.handle.buffer for t in inputs], out.buffer), ub, -(-threads // wg))
     return out, out_shape, out_dtype
 
 
@@ -181,19 +186,19 @@ def _fast_binary(name: str, table_f: dict, table_i: dict | None, out_bool: bool 
             modes = None
         if modes and n and b.dtype == dt:
             vec = n % 4 == 0
-            pipe = _PIPES.get((name, dt, vec, modes))
+            threads = n >> 2 if vec else n
+            wg = SMALL_WG if threads <= SMALL_THREADS else WG
+            pipe = _PIPES.get((name, dt, vec, modes, wg))
             if pipe is not None:
                 out = backend.alloc(n)
-                threads = n >> 2 if vec else n
-                backend.run(pipe, (ha.buffer, hb.buffer, out.buffer), _n_block(threads), -(-threads // WG))
+                backend.run(pipe, (ha.buffer, hb.buffer, out.buffer), _n_block(threads), -(-threads // wg))
                 return out, shape, out_dt
         expr = (table_f if dt == "float32" else table_i)[name]
         res = run_map(backend, name, expr, inputs, out_dt)
         if modes and n and b.dtype == dt:
-            vec = n % 4 == 0
-            full = (name, (dt, dt), out_dt, ("v" if vec else "") + modes, 0)
+            full = (name, (dt, dt), out_dt, ("v" if vec else "") + modes, 0, wg)
             if full in _PIPES:
-                _PIPES[(name, dt, vec, modes)] = _PIPES[full]
+                _PIPES[(name, dt, vec, modes, wg)] = _PIPES[full]
         return res
     kernel(name)(k)
 
