@@ -218,10 +218,10 @@ fn pow_i(a: i32, b: i32) -> i32 {
   return r;
 }
 
-// float32 -> int32 as tfjs casts: truncate; non-finite -> 0; saturate.
+// float32 -> int32 (ops.cast): truncate; NaN and ±Inf -> 0; saturate beyond the int32 range.
 fn f2i(x: f32) -> i32 {
   if (!is_finite(x)) { return 0; }
-  if (x >= 2147483520.0) { return 2147483647; }
+  if (x >= 2147483648.0) { return 2147483647; }
   if (x <= -2147483648.0) { return -2147483647 - 1; }
   return i32(trunc(x));
 }

@@ -92,8 +92,11 @@ def _f(x):
 def _cast(x, dtype):
     if dtype == "bool":
         return x != 0
+    if dtype == "int32" and x.dtype.kind == "f":
+        t = np.trunc(x.astype(np.float64))      # saturate beyond int32; NaN and ±Inf -> 0
+        return np.clip(np.where(np.isfinite(t), t, 0), -2**31, 2**31 - 1).astype(I32)
     if dtype == "int32":
-        return np.trunc(x).astype(I32) if x.dtype.kind == "f" else x.astype(I32)
+        return x.astype(I32)
     return x.astype(np.float64)
 
 
@@ -273,7 +276,8 @@ SHAPE = {
     "split": _split,
     "slice": _slice,
     "gather": lambda x, indices, axis=0: np.take(x, indices, axis=axis),
-    "pad": lambda x, paddings, constant_value=0: np.pad(x, paddings, constant_values=constant_value),
+    "pad": lambda x, paddings, constant_value=0: np.pad(x, paddings, constant_values=constant_value) if x.ndim
+    else x.copy(),
     "tile": lambda x, reps: np.tile(x, reps),
     "reverse": lambda x, axis=None: np.flip(x, _axis(axis)),
 }

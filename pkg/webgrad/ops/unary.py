@@ -84,7 +84,8 @@ def logical_not(x) -> Tensor:
 
 
 def cast(x, dtype: str) -> Tensor:
-    """Convert to dtype; float -> int32 truncates toward zero, x != 0 -> bool."""
+    """Convert to dtype; x != 0 -> bool. float32 -> int32 truncates toward zero, saturates
+    values beyond the int32 range to -2**31 or 2**31 - 1, and maps NaN and ±Inf to 0."""
     from ..dtypes import check_dtype
     x = to_tensor(x, "x", "cast")
     dtype = check_dtype(dtype, "cast")

@@ -268,6 +268,10 @@ case("cast_bool_to_float", "cast", bools((5,)), kw={"dtype": "float32"})
 case("cast_bool_to_int", "cast", bools((2, 2)), kw={"dtype": "int32"})
 case("cast_float_grad", "cast", uniform((2, 3)), kw={"dtype": "float32"}, grad=True)
 case("cast_empty", "cast", values([], (0, 2)), kw={"dtype": "int32"})
+# float32 -> int32 beyond the int32 range saturates; NaN and ±Inf give 0 (see ops.cast).
+case("cast_float_to_int_range", "cast",
+     values([2147483648.0, 3e9, -3e9, -2147483648.0, 2147483520.0, -2147483520.0, -2147483904.0, NAN, INF, -INF]),
+     kw={"dtype": "int32"})
 case("round_half_even", "round", values([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 2.4999, 3.7]))
 case("is_nan", "is_nan", values([NAN, INF, -INF, 0.0, 1.0]))
 case("is_inf", "is_inf", values([NAN, INF, -INF, 0.0, 1.0]))
@@ -508,6 +512,7 @@ case("pad", "pad", uniform((2, 3)), kw={"paddings": [[1, 0], [2, 1]]}, grad=True
 case("pad_value", "pad", uniform((2, 1, 2)), kw={"paddings": [[0, 1], [1, 1], [0, 0]], "constant_value": 1.5},
      grad=True)
 case("pad_int", "pad", ints((2,)), kw={"paddings": [[1, 2]]})
+case("pad_scalar", "pad", values([1.5], ()), kw={"paddings": []}, grad=True)
 case("tile", "tile", uniform((2, 3)), kw={"reps": [2, 2]}, grad=True)
 case("tile_rank3", "tile", uniform((1, 2, 2)), kw={"reps": [3, 1, 2]}, grad=True)
 case("reverse", "reverse", uniform((2, 3)), kw={"axis": 1}, grad=True)
@@ -537,6 +542,9 @@ case("max_pool_same", "max_pool", distinct((2, 3, 3, 1)), kw={"filter_size": (3,
     grad=True)
 case("max_pool_stride_overlap", "max_pool", distinct((1, 5, 5, 1)), kw={"filter_size": 3, "strides": 2, "pad": "valid"},
     grad=True)
+# NaN propagates through a window's max, wherever in the window it sits (as in max and relu).
+case("max_pool_nan", "max_pool", values([NAN, 3.0, NAN, 0.5, 3.0, NAN, 0.5, 1.0, 2.0, 1.0, INF, NAN], (1, 2, 6, 1)),
+     kw={"filter_size": 2, "strides": 2, "pad": "valid"})
 case("avg_pool", "avg_pool", uniform((1, 4, 4, 2)), kw={"filter_size": 2, "strides": 2, "pad": "valid"}, grad=True)
 case("avg_pool_same", "avg_pool", uniform((2, 3, 3, 1)), kw={"filter_size": (3, 3), "strides": 1, "pad": "same"},
     grad=True)

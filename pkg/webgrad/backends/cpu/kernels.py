@@ -50,10 +50,10 @@ def _cast(inputs, attrs, backend):
     x = arr(inputs[0])
     dtype = attrs["dtype"]
     if dtype == "int32" and x.dtype == np.float32:
-        with np.errstate(**_ERR):
-            t = np.trunc(x)
+        with np.errstate(**_ERR):  # float64: 2**31 - 1 has no float32 (it rounds up to 2**31)
+            t = np.trunc(x.astype(np.float64))
             t = np.where(np.isfinite(t), t, 0)
-            x = np.clip(t, -2**31, 2**31 - 1).astype(np.int64).astype(np.int32)
+            x = np.clip(t, -2**31, 2**31 - 1).astype(np.int32)
     elif dtype == "bool":
         x = x != 0
     return out(x, dtype)

@@ -97,6 +97,8 @@ def _gather(inputs, attrs, backend):
 @kernel("PadV2")
 def _pad(inputs, attrs, backend):
     x, dtype = arr(inputs[0]), inputs[0].dtype
+    if x.ndim == 0:  # np.pad cannot take an empty pad width
+        return out(x.copy(), dtype)
     return out(np.pad(x, attrs["paddings"], constant_values=NP[dtype](attrs["constant_value"])), dtype)
 
 
@@ -177,8 +179,7 @@ def _max_pool(inputs, attrs, backend):
     oh, ow = attrs["out_hw"]
     y = np.full((x.shape[0], oh, ow, x.shape[3]), -np.inf, dtype=np.float32)
     for i, j in _pool_windows(attrs):
-        win = _window(xp, i, j, attrs)
-        y = np.where(np.isnan(y) | (win > y) | np.isnan(win), win, y)
+        y = np.maximum(y, _window(xp, i, j, attrs))  # NaN propagates
     return out(y, "float32")
 
 

@@ -147,7 +147,7 @@ _BODIES = {
       let h = oh * SH + fi - PT; let w = ow * SW + fj - PL;
       var v = -inf_f();
       if (h >= 0 && h < H && w >= 0 && w < W) { v = x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c]; }
-      if (is_nan(m) || v > m || is_nan(v)) { m = v; }
+      if (!is_nan(m) && (v > m || is_nan(v))) { m = v; }
     }
   }
   y[i] = m;"""),
