@@ -335,6 +335,39 @@ def test_memory_has_the_documented_fields(backend):
         assert isinstance(m[key], int) and m[key] >= 0
 
 
+# -- Python numbers as operands ----------------------------------------------------------
+
+WEAK_DTYPES = [  # (tensor dtype, Python number, dtype the number takes)
+    ("float32", 2.5, "float32"), ("float32", 3, "float32"), ("float32", True, "float32"),
+    ("int32", 2.5, "float32"), ("int32", 3, "int32"), ("int32", True, "int32"), ("int32", 2**32 + 3, "int32"),
+    ("bool", 2.5, "float32"), ("bool", 3, "int32"), ("bool", True, "bool"),
+]
+
+
+@pytest.mark.parametrize("dtype,v,want", WEAK_DTYPES)
+def test_python_number_operand_is_weakly_typed(backend, dtype, v, want):
+    base = counts()
+    with wg.tidy():
+        x = wg.tensor([1, 0, 1], dtype=dtype)
+        for got, explicit in ((x + v, wg.add(x, wg.scalar(v, want))), (v * x, wg.mul(wg.scalar(v, want), x)),
+                              (wg.maximum(x, v), wg.maximum(x, wg.scalar(v, want)))):
+            assert (got.dtype, got.tolist()) == (explicit.dtype, explicit.tolist()), (dtype, v)
+    assert counts() == base
+
+
+def test_python_number_operand_skips_the_general_converter(backend, monkeypatch):
+    """x + 1.0 uploads the number directly (the hot path of small ops), not through tensor()."""
+    from webgrad.ops import creation
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("tensor() called for a Python number operand")
+
+    monkeypatch.setattr(creation, "tensor", refuse)
+    with wg.tidy():
+        x = wg.ones((2,))
+        assert (x + 1.0).tolist() == [2.0, 2.0] and (2 - x).tolist() == [1.0, 1.0]
+
+
 # -- profile and time -------------------------------------------------------------------
 
 def test_profile_reports_kernels(backend):

@@ -54,15 +54,33 @@ def binary_args(a, b, op: str) -> tuple[Tensor, Tensor]:
         raise
 
 
+_EXACT_KIND = {bool: BOOL, int: INT32, float: FLOAT32}
+
+
+def _pack_scalar(v, dtype: str) -> array.array:
+    """creation.pack_scalar, imported on first use (creation imports this module)."""
+    global _pack_scalar
+    from .creation import pack_scalar
+    _pack_scalar = pack_scalar
+    return pack_scalar(v, dtype)
+
+
+def _weak_dtype(kind: str, other: str) -> str:
+    """The dtype a Python number of dtype `kind` takes next to a tensor of dtype `other`."""
+    if other == BOOL:
+        return kind
+    return FLOAT32 if kind == FLOAT32 else other
+
+
 def _weak_scalar(v, other: Tensor, name: str, op: str) -> Tensor:
     other._check_alive(op)
+    kind = _EXACT_KIND.get(type(v))
+    if kind is not None:  # the hot path (x + 1.0): pack the one value and upload it directly
+        dtype = _weak_dtype(kind, other.dtype)
+        return ENGINE.make_tensor(_pack_scalar(v, dtype), (), dtype)
     if isinstance(v, _PY_SCALAR):
-        kind = infer_scalar_dtype(v)
-        dtype = other.dtype if kind != FLOAT32 or other.dtype == FLOAT32 else FLOAT32
-        if other.dtype == BOOL and kind != BOOL:
-            dtype = kind
         from .creation import scalar
-        return scalar(v, dtype)
+        return scalar(v, _weak_dtype(infer_scalar_dtype(v), other.dtype))
     return to_tensor(v, name, op)
 
 

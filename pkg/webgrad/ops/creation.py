@@ -72,6 +72,11 @@ def _pack(flat: list, dtype: str, op: str) -> array.array:
         raise TypeError(f"{op}: values must be numbers or booleans ({exc})") from None
 
 
+def pack_scalar(v, dtype: str) -> array.array:
+    """One Python number as host data of dtype (what tensor(v, dtype=dtype) would upload)."""
+    return _pack((v,), dtype, "tensor")
+
+
 def _from_numpy(values, dtype):
     import numpy as np
 
