@@ -91,6 +91,8 @@ class Engine:
         self.num_data_buffers = 0
         self.num_bytes = 0
         self.profile_log: list | None = None
+        self.kernel_ms: float | None = None  # while wg.time runs: time spent inside kernels
+        self.kernel_untimed = False  # ... and whether some kernel's time could not be measured
         self.peak_bytes = 0
         self.observers: list[Callable] = []  # graph capture: fn(event, payload)
         self.current_backward_node: TapeNode | None = None  # graph capture: the node whose gradient rule runs
@@ -251,7 +253,7 @@ class Engine:
                 self._move(t.ref, backend)
         if self.profile_log is not None:
             return self._run_profiled(name, fn, inputs, attrs, backend)
-        raw = fn(inputs, attrs, backend)
+        raw = fn(inputs, attrs, backend) if self.kernel_ms is None else self._run_timed(fn, inputs, attrs, backend)
         if type(raw) is tuple:
             out = self._wrap(raw, inputs, backend)
             outs = [out]
@@ -276,6 +278,15 @@ class Engine:
         ref.refs += 1
         self.next_id += 1
         return self._track(Tensor(self.next_id, shape, dtype, ref))
+
+    def _run_timed(self, fn, inputs, attrs, backend):
+        if not backend.synchronous_kernels:
+            self.kernel_untimed = True
+            return fn(inputs, attrs, backend)
+        t0 = perf_counter()
+        raw = fn(inputs, attrs, backend)
+        self.kernel_ms += (perf_counter() - t0) * 1e3
+        return raw
 
     def _run_profiled(self, name, fn, inputs, attrs, backend):
         before = self.num_bytes

@@ -95,11 +95,25 @@ def profile(fn: Callable) -> dict:
 
 
 def time(fn: Callable) -> dict:
-    """Wall time of fn including all device work it queued: {"wall_ms", "kernel_ms"}."""
+    """Time fn: {"wall_ms", "kernel_ms", "result"}.
+
+    wall_ms includes all device work fn queued. kernel_ms is the time spent inside the
+    kernels themselves where the backend runs them synchronously (cpu); it is None
+    where some kernel ran on a backend that only records work (webgpu: its commands
+    run later, interleaved with others, and per-kernel GPU timing is not measured)."""
     backend = ENGINE.backend
     backend.sync()
+    outer = ENGINE.kernel_ms, ENGINE.kernel_untimed
+    ENGINE.kernel_ms, ENGINE.kernel_untimed = 0.0, False
     t0 = perf_counter()
-    result = fn()
-    backend.sync()
-    wall = (perf_counter() - t0) * 1e3
-    return {"wall_ms": wall, "kernel_ms": wall, "result": result}
+    try:
+        result = fn()
+        backend.sync()
+        wall = (perf_counter() - t0) * 1e3
+        kernel, untimed = ENGINE.kernel_ms, ENGINE.kernel_untimed
+    finally:
+        ENGINE.kernel_ms, ENGINE.kernel_untimed = outer
+    if ENGINE.kernel_ms is not None:  # an enclosing time() counts these kernels too
+        ENGINE.kernel_ms += kernel
+        ENGINE.kernel_untimed = ENGINE.kernel_untimed or untimed
+    return {"wall_ms": wall, "kernel_ms": None if untimed else kernel, "result": result}

@@ -16,6 +16,9 @@ class Backend:
     """Base class; subclasses override every method that raises NotImplementedError."""
 
     name: str = "abstract"
+    # True when a kernel function returns only after its work is done (NumPy): the time
+    # spent in it is the kernel's time. A GPU backend only records work there.
+    synchronous_kernels: bool = False
 
     def write(self, data, shape: tuple[int, ...], dtype: str):
         """Store host data (bytes-like, host format, C order); return a handle."""

@@ -11,6 +11,7 @@ _ARRAY_CODE = {"float32": "f", "int32": "i", "bool": "B"}
 
 class CPUBackend(Backend):
     name = "cpu"
+    synchronous_kernels = True
 
     def __init__(self) -> None:
         import numpy as np  # noqa: F401  (raises ImportError where NumPy is absent)
