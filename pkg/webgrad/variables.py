@@ -18,11 +18,24 @@ def variable(initial_value, trainable: bool = True, name: str | None = None, dty
     if dtype is not None and init.dtype != dtype:
         from .ops import cast
         init = cast(init, dtype)
-    if name is not None and name in _REGISTRY and not _REGISTRY[name].disposed:
+    if name is not None and _live(name):
         raise ValueError(f"variable: a variable named {name!r} already exists")
     v = ENGINE.make_variable(init, trainable, name)
     _REGISTRY[v.name] = v
     return v
+
+
+def _live(name: str) -> bool:
+    return name in _REGISTRY and not _REGISTRY[name].disposed
+
+
+def unique_variable_name(base: str) -> str:
+    """base, or base_1, base_2, ... : the first name no live variable holds."""
+    name, n = base, 0
+    while _live(name):
+        n += 1
+        name = f"{base}_{n}"
+    return name
 
 
 def trainable_variables() -> list[Variable]:

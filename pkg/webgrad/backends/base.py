@@ -10,6 +10,7 @@ as ``array.array``.
 from __future__ import annotations
 
 import array
+from typing import Callable
 
 
 class Backend:
@@ -54,3 +55,31 @@ class Backend:
     def memory(self) -> dict:
         """Backend-specific memory figures (pool sizes...)."""
         return {}
+
+
+def kernel_registrar(backend: str) -> Callable:
+    """The decorator a backend's kernel modules use: ``@kernel("Add", "Sub")`` registers
+    the function under each kernel name for `backend`."""
+    from ..engine import ENGINE
+
+    def kernel(*names: str):
+        def deco(fn):
+            for n in names:
+                ENGINE.register_kernel(n, backend, fn)
+            return fn
+        return deco
+    return kernel
+
+
+def register_sharing_kernels(kernel: Callable) -> None:
+    """Identity and Reshape on any backend: the output shares the input's handle."""
+
+    @kernel("Identity")
+    def _identity(inputs, attrs, backend):
+        x = inputs[0]
+        return x.ref.handle, x.shape, x.dtype
+
+    @kernel("Reshape")
+    def _reshape(inputs, attrs, backend):
+        x = inputs[0]
+        return x.ref.handle, tuple(attrs["shape"]), x.dtype

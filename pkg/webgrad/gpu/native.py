@@ -12,6 +12,7 @@ repeated dispatch costs two C calls.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any, Sequence
 
@@ -285,30 +286,34 @@ class NativeDevice(GPUDevice):
         self.submit()
         return cls, staging
 
-    def read_sync(self, buffer: Any, offset: int, size: int) -> bytes:
-        if size == 0:
-            return b""
+    @contextlib.contextmanager
+    def _staged(self, buffer: Any, offset: int, size: int):
+        """A staging buffer holding the range, for the block to map and read: pooled
+        again after the block, destroyed when the block fails."""
         cls, staging = self._copy_to_staging(buffer, offset, size)
         try:
-            staging.map_sync(wgpu.MapMode.READ, 0, (size + 3) & ~3)
-            data = staging.read_mapped(0, size, copy=True)
-            staging.unmap()
+            yield staging
         except Exception:
             staging.destroy()
             raise
         self._readback[cls].append(staging)
+
+    @staticmethod
+    def _take(staging, size: int) -> bytes:
+        data = staging.read_mapped(0, size, copy=True)
+        staging.unmap()
         return bytes(data)
+
+    def read_sync(self, buffer: Any, offset: int, size: int) -> bytes:
+        if size == 0:
+            return b""
+        with self._staged(buffer, offset, size) as staging:
+            staging.map_sync(wgpu.MapMode.READ, 0, (size + 3) & ~3)
+            return self._take(staging, size)
 
     async def read(self, buffer: Any, offset: int, size: int) -> bytes:
         if size == 0:
             return b""
-        cls, staging = self._copy_to_staging(buffer, offset, size)
-        try:
+        with self._staged(buffer, offset, size) as staging:
             await staging.map_async(wgpu.MapMode.READ, 0, (size + 3) & ~3)
-            data = staging.read_mapped(0, size, copy=True)
-            staging.unmap()
-        except Exception:
-            staging.destroy()
-            raise
-        self._readback[cls].append(staging)
-        return bytes(data)
+            return self._take(staging, size)

@@ -7,7 +7,7 @@ from typing import Sequence
 from .. import ops
 from ..memory import tidy
 from ..tensor import Tensor, Variable
-from ..variables import variable
+from ..variables import unique_variable_name, variable
 from . import initializers, regularizers
 
 _NAME_COUNTS: dict[str, int] = {}
@@ -23,16 +23,6 @@ def unique_layer_name(base: str) -> str:
     n = _NAME_COUNTS.get(base, 0)
     _NAME_COUNTS[base] = n + 1
     return base if n == 0 else f"{base}_{n}"
-
-
-def _unique_variable_name(base: str) -> str:
-    from ..variables import _REGISTRY
-
-    name, n = base, 0
-    while name in _REGISTRY and not _REGISTRY[name].disposed:
-        n += 1
-        name = f"{base}_{n}"
-    return name
 
 
 def shape_str(shape) -> str:
@@ -99,7 +89,7 @@ class Layer:
         with tidy():
             value = init(tuple(shape), "float32")
             var = variable(value, trainable=trainable,
-                           name=_unique_variable_name(f"{self.name}/{name}"))
+                           name=unique_variable_name(f"{self.name}/{name}"))
         self._weights.append(LayerWeight(f"{self.name}/{name}", var, regularizers.get(regularizer)))
         return var
 

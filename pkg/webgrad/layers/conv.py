@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from .. import ops
-from . import activations, initializers, regularizers
 from .base import Layer, shape_str
-from .core import _ser
+from .core import KernelLayer
 
 
 def _pair(v, what: str, layer: str) -> tuple[int, int]:
@@ -37,7 +36,7 @@ def _check_format(data_format, layer):
         raise ValueError(f"{layer}: only data_format='channels_last' is supported, got {data_format!r}")
 
 
-class Conv2D(Layer):
+class Conv2D(KernelLayer):
     """2-D convolution over [batch, height, width, channels] with a kernel [kh, kw, in, filters]."""
 
     ndim = 4
@@ -45,9 +44,7 @@ class Conv2D(Layer):
     def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", data_format=None,
                  dilation_rate=1, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kw):
-        for k in ("activity_regularizer", "kernel_constraint", "bias_constraint"):
-            if kw.pop(k, None) is not None:
-                raise ValueError(f"conv2d: {k} is not supported")
+        self.reject_unsupported(kw, "conv2d")
         super().__init__(**kw)
         _check_format(data_format, "conv2d")
         self.filters = int(filters)
@@ -55,12 +52,8 @@ class Conv2D(Layer):
         self.strides = _pair(strides, "strides", "conv2d")
         self.dilation_rate = _pair(dilation_rate, "dilation_rate", "conv2d")
         self.padding = _check_padding(padding, "conv2d")
-        self.activation_name, self.activation = activations.get(activation)
-        self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.init_kernel(activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                         bias_regularizer)
 
     def check_input_shape(self, shape):
         super().check_input_shape(shape)
@@ -72,19 +65,13 @@ class Conv2D(Layer):
                              f"{self.kernel_size} with padding 'valid'")
 
     def build(self, input_shape):
-        self.kernel = self.add_weight("kernel", self.kernel_size + (input_shape[-1], self.filters),
-                                      self.kernel_initializer, self.kernel_regularizer)
-        self.bias = self.add_weight("bias", (self.filters,), self.bias_initializer, self.bias_regularizer) \
-            if self.use_bias else None
+        self.build_kernel(self.kernel_size + (input_shape[-1], self.filters), self.filters)
 
     def pre_activation(self, x, training=False):
         y = ops.conv2d(x, self.kernel, self.strides, self.padding, self.dilation_rate)
         if self.bias is not None:
             y = ops.add(y, self.bias)
         return y
-
-    def call(self, x, training=False):
-        return self.activation(self.pre_activation(x, training))
 
     def compute_output_shape(self, input_shape):
         b, h, w, _ = input_shape
@@ -94,12 +81,7 @@ class Conv2D(Layer):
     def get_config(self):
         return {"filters": self.filters, "kernel_size": list(self.kernel_size), "strides": list(self.strides),
                 "padding": self.padding, "data_format": "channels_last", "dilation_rate": list(self.dilation_rate),
-                "activation": self.activation_name, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer.to_json(),
-                "bias_initializer": self.bias_initializer.to_json(),
-                "kernel_regularizer": _ser(self.kernel_regularizer), "bias_regularizer": _ser(self.bias_regularizer),
-                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
-                **super().get_config()}
+                **self.kernel_config(), **super().get_config()}
 
 
 class _Pooling2D(Layer):

@@ -13,20 +13,20 @@ def _ser(obj):
     return None if obj is None else obj.to_json()
 
 
-class Dense(Layer):
-    """activation(x @ kernel + bias) over the last axis."""
+class KernelLayer(Layer):
+    """activation(pre_activation(x)) with a kernel and an optional bias (Dense, Conv2D).
 
-    min_ndim = 2
+    A subclass's __init__ calls ``reject_unsupported(kw, what)`` before Layer.__init__
+    and ``init_kernel(...)`` after its own checks; its build calls ``build_kernel``."""
 
-    def __init__(self, units: int, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
-                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kw):
+    @staticmethod
+    def reject_unsupported(kw: dict, what: str) -> None:
         for k in ("activity_regularizer", "kernel_constraint", "bias_constraint"):
             if kw.pop(k, None) is not None:
-                raise ValueError(f"dense: {k} is not supported")
-        super().__init__(**kw)
-        if not isinstance(units, int) or units <= 0:
-            raise ValueError(f"dense: units must be a positive int, got {units!r}")
-        self.units = units
+                raise ValueError(f"{what}: {k} is not supported")
+
+    def init_kernel(self, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                    bias_regularizer) -> None:
         self.activation_name, self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -34,16 +34,44 @@ class Dense(Layer):
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
 
+    def build_kernel(self, kernel_shape: tuple, units: int) -> None:
+        self.kernel = self.add_weight("kernel", kernel_shape, self.kernel_initializer, self.kernel_regularizer)
+        self.bias = self.add_weight("bias", (units,), self.bias_initializer, self.bias_regularizer) \
+            if self.use_bias else None
+
+    def call(self, x, training=False):
+        return self.activation(self.pre_activation(x, training))
+
+    def kernel_config(self) -> dict:
+        return {"activation": self.activation_name, "use_bias": self.use_bias,
+                "kernel_initializer": self.kernel_initializer.to_json(),
+                "bias_initializer": self.bias_initializer.to_json(),
+                "kernel_regularizer": _ser(self.kernel_regularizer), "bias_regularizer": _ser(self.bias_regularizer),
+                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}
+
+
+class Dense(KernelLayer):
+    """activation(x @ kernel + bias) over the last axis."""
+
+    min_ndim = 2
+
+    def __init__(self, units: int, activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, **kw):
+        self.reject_unsupported(kw, "dense")
+        super().__init__(**kw)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"dense: units must be a positive int, got {units!r}")
+        self.units = units
+        self.init_kernel(activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                         bias_regularizer)
+
     def check_input_shape(self, shape):
         super().check_input_shape(shape)
         if shape[-1] is None:
             raise ValueError(f"{self.name} (Dense): the last input dimension must be known, got {shape_str(shape)}")
 
     def build(self, input_shape):
-        self.kernel = self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer,
-                                      self.kernel_regularizer)
-        self.bias = self.add_weight("bias", (self.units,), self.bias_initializer, self.bias_regularizer) \
-            if self.use_bias else None
+        self.build_kernel((input_shape[-1], self.units), self.units)
 
     def pre_activation(self, x, training=False):
         """x @ kernel + bias, before the activation."""
@@ -55,19 +83,11 @@ class Dense(Layer):
             y = ops.reshape(y, x.shape[:-1] + (self.units,))
         return y
 
-    def call(self, x, training=False):
-        return self.activation(self.pre_activation(x, training))
-
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        return {"units": self.units, "activation": self.activation_name, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer.to_json(),
-                "bias_initializer": self.bias_initializer.to_json(),
-                "kernel_regularizer": _ser(self.kernel_regularizer), "bias_regularizer": _ser(self.bias_regularizer),
-                "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None,
-                **super().get_config()}
+        return {"units": self.units, **self.kernel_config(), **super().get_config()}
 
 
 class Flatten(Layer):

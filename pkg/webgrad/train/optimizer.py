@@ -7,17 +7,9 @@ from .. import ops
 from ..autodiff import variable_grads
 from ..memory import dispose, keep, tidy
 from ..tensor import Tensor, Variable
-from ..variables import _REGISTRY, variable
+from ..variables import _REGISTRY, unique_variable_name, variable
 
 EPSILON = 1e-7  # tfjs's backend epsilon for float32
-
-
-def _unique_name(base: str) -> str:
-    name, n = base, 0
-    while name in _REGISTRY and not _REGISTRY[name].disposed:
-        n += 1
-        name = f"{base}_{n}"
-    return name
 
 
 class Optimizer:
@@ -60,7 +52,7 @@ class Optimizer:
         if s is None:
             with tidy():
                 init = self._slot_init(slot, var)
-                s = variable(init, trainable=False, name=_unique_name(f"{var.name}/{slot}"))
+                s = variable(init, trainable=False, name=unique_variable_name(f"{var.name}/{slot}"))
             per_var[slot] = s
             self._slot_order.append((var.name, slot))
         return s

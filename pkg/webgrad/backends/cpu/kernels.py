@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ...engine import ENGINE
+from ..base import kernel_registrar, register_sharing_kernels
 
 NP = {"float32": np.float32, "int32": np.int32, "bool": np.bool_}
 
@@ -20,12 +20,7 @@ def out(a, dtype: str):
     return np.ascontiguousarray(a, dtype=NP[dtype]).reshape(-1), tuple(a.shape), dtype
 
 
-def kernel(*names: str):
-    def deco(fn):
-        for n in names:
-            ENGINE.register_kernel(n, "cpu", fn)
-        return fn
-    return deco
+kernel = kernel_registrar("cpu")
 
 
 _ERR = dict(all="ignore")
@@ -33,16 +28,7 @@ _ERR = dict(all="ignore")
 # -- data movement and creation --------------------------------------------------------
 
 
-@kernel("Identity")
-def _identity(inputs, attrs, backend):
-    x = inputs[0]
-    return x.ref.handle, x.shape, x.dtype
-
-
-@kernel("Reshape")
-def _reshape(inputs, attrs, backend):
-    x = inputs[0]
-    return x.ref.handle, tuple(attrs["shape"]), x.dtype
+register_sharing_kernels(kernel)
 
 
 @kernel("Cast")
@@ -176,7 +162,7 @@ def _unary_kernel(name, fn):
         with np.errstate(**_ERR):
             y = fn(x)
         return out(y, "bool" if name in _BOOL_OUT else inputs[0].dtype)
-    ENGINE.register_kernel(name, "cpu", k)
+    kernel(name)(k)
 
 
 for _name, _fn in UNARY.items():
@@ -249,7 +235,7 @@ def _binary_kernel(name, fn):
         with np.errstate(**_ERR):
             y = fn(a, b)
         return out(y, "bool" if name in _COMPARE else inputs[0].dtype)
-    ENGINE.register_kernel(name, "cpu", k)
+    kernel(name)(k)
 
 
 for _name, _fn in BINARY.items():
@@ -281,7 +267,7 @@ def _reduce_kernel(name, fn):
             y = fn(x, axis=tuple(attrs["axis"]), keepdims=attrs["keepdims"],
                    **({"dtype": NP[dtype]} if name in ("Sum", "Prod") else {}))
         return out(y, dtype)
-    ENGINE.register_kernel(name, "cpu", k)
+    kernel(name)(k)
 
 
 for _name, _fn in REDUCE.items():
@@ -292,7 +278,7 @@ def _arg_kernel(name, fn):
     def k(inputs, attrs, backend):
         x = arr(inputs[0])
         return out(fn(x, axis=attrs["axis"]), "int32")
-    ENGINE.register_kernel(name, "cpu", k)
+    kernel(name)(k)
 
 
 _arg_kernel("ArgMax", np.argmax)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ...base import register_sharing_kernels
 from ..shaders import render
 from .util import HEADER_WORDS, WG, WGSL_TYPE, broadcast_strides, collapse, index_code, kernel, pack, size_of, uvec4
 
@@ -266,16 +267,7 @@ def _cast(inputs, attrs, backend):
     return run_map(backend, "Cast", CAST[(x.dtype, dtype)], inputs, dtype)
 
 
-@kernel("Identity")
-def _identity(inputs, attrs, backend):
-    x = inputs[0]
-    return x.ref.handle, x.shape, x.dtype
-
-
-@kernel("Reshape")
-def _reshape(inputs, attrs, backend):
-    x = inputs[0]
-    return x.ref.handle, tuple(attrs["shape"]), x.dtype
+register_sharing_kernels(kernel)
 
 
 # -- generators (no inputs) ---------------------------------------------------------------

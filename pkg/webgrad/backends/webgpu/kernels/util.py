@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import struct
 
-from ....engine import ENGINE
+from ...base import kernel_registrar
 
 WG = 256  # threads per workgroup for 1-D work
 WGSL_TYPE = {"float32": "f32", "int32": "i32", "bool": "u32"}
@@ -14,12 +14,7 @@ HEADER_WORDS = 8
 LOOP_BUDGET = 60000  # word 0 = element count, words 1..7 = scalar attributes
 
 
-def kernel(*names: str):
-    def deco(fn):
-        for n in names:
-            ENGINE.register_kernel(n, "webgpu", fn)
-        return fn
-    return deco
+kernel = kernel_registrar("webgpu")
 
 
 def pack(fmt: str, *values) -> bytes:
