@@ -8,7 +8,7 @@ from typing import Callable
 from ..engine import ENGINE, iter_tensors
 from ..tensor import Tensor, Variable
 from . import model as m
-from .scope import current_scope, reset_names
+from .scope import common_scope, current_scope, reset_names
 
 
 def summarize(t: Tensor, limit: int = 6) -> str:
@@ -92,6 +92,9 @@ class Recorder:
         self.n_ops += 1
         key = f"o{self.n_ops}"
         phase, fwd_key, scope = self._context()
+        if phase == m.BACKWARD and fwd_key is None and self.rule_seen and inputs:
+            # a sum of gradient contributions: drawn in the scope its inputs share
+            scope = common_scope([self._node(t).scope for t in inputs])
         in_keys = []
         for t in inputs:
             node = self._node(t)
