@@ -49,7 +49,9 @@ def model_graph(batch: int = 32):
 def graph_view(collapse=(), batch: int = 32) -> dict:
     """{"dot": DOT text with the named layers collapsed, "layers": the layer (scope) names}."""
     g = model_graph(batch)
-    return {"dot": g.to_dot(collapse=list(collapse), values=False), "layers": [s[0] for s in g.scopes()]}
+    # every layer drawn on its own (no grouping of identical ones), so each toggle shows
+    dot = g.to_dot(collapse=list(collapse), group_repeats=False, values=False)
+    return {"dot": dot, "layers": [s[0] for s in g.scopes()]}
 
 
 async def main(epochs: int = 15, batch_size: int = 32) -> dict:

@@ -65,7 +65,8 @@ export class GraphView {
       showError("could not draw the graph with graphviz: " + e.message);
     }
     this.layers = layers;
-    this.controls.innerHTML = layers.length ? "Layers (click one, or its frame in the graph, to collapse or expand it): " : "";
+    this.controls.textContent = layers.length
+      ? "Layers (click one, or its frame in the graph, to collapse or expand it): " : "";
     for (const name of layers) {
       const b = document.createElement("button");
       const shut = this.collapsed.has(name);

@@ -1,6 +1,6 @@
 """The demo page's graph panel: the model's traced loss with one cluster per layer (forward
 and backward), and clicking a layer (its frame, its collapsed node or its button) collapses
-and expands it. The panel's screenshot is saved to artifacts/browser-graph.png."""
+and expands it, also while the model trains. The panel's screenshot is saved to artifacts/browser-graph.png."""
 from __future__ import annotations
 
 from .conftest import ARTIFACTS, open_page
@@ -67,6 +67,17 @@ def test_graph_panel_has_a_cluster_per_layer_and_toggles_them(browser_context, w
         assert f"scope:{first}" in _clusters(page) and f"scope-backward:{first}" in _clusters(page)
         _click_and_wait(page, f'#graph-layers button[data-layer="{second}"]')
         assert sorted(_clusters(page)) == expected and _n_ops(page) == full_ops
+
+        # while the model trains in the worker, a layer still toggles (the trace is not rerun)
+        page.click("#train-btn")
+        page.wait_for_function("() => document.getElementById('progress').value > 0", timeout=GRAPH_TIMEOUT_MS)
+        _click_and_wait(page, '#graph-layers button[data-layer="loss"]')
+        during = page.eval_on_selector("#progress", "el => [el.value, el.max]")
+        assert sorted(_collapsed_nodes(page)) == ["scope-backward:loss", "scope:loss"]
+        page.wait_for_function("() => document.body.dataset.trained", timeout=900_000)
+        errors = page.eval_on_selector("#errors", "el => el.hidden ? '' : el.textContent")
+        assert page.evaluate("document.body.dataset.trained") == "1" and not errors, errors
         assert not page.js_errors, page.js_errors
+        print(f"toggled at training step {during[0]}/{during[1]}")
     finally:
         page.close()
