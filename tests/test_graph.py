@@ -358,25 +358,161 @@ def test_huge_graph_is_collapsed_by_default():
 
 # -- the demo command and the browser constraints -------------------------------------------
 
-def test_demo_command_writes_the_mlp_graph(tmp_path, capsys):
+def test_demo_command_writes_the_demo_models_graph(tmp_path, capsys):
     from webgrad.graph import demo
 
     before = wg.memory()["num_tensors"]
+    g = demo.demo_graph()
+    layers = [s[0] for s in g.scopes()]
+    assert len(layers) == 3 and layers[-1] == "loss"  # webgrad.demo's two dense layers, then the loss
+    names = {t.name for t in g.tensors.values()}
+    for layer in layers[:2]:
+        assert {f"{layer}/kernel", f"{layer}/bias", f"grad {layer}/kernel", f"grad {layer}/bias"} <= names
+    assert {"x", "y", "output", "dy"} <= names
+    assert wg.memory()["num_tensors"] == before
     out = tmp_path / "mlp.dot"
     assert demo.main([str(out), "--collapse"]) == 0
+    printed = capsys.readouterr().out
     text = out.read_text()
-    for layer in ("dense_1", "dense_2", "softmax_cross_entropy"):
+    drawn = printed.rsplit("layers ", 1)[1].split()
+    drawn = [n.rstrip(",") for n in drawn]
+    assert len(drawn) == 3
+    for layer in drawn:
         assert f'label="{layer}\\n' in text and f'label="∇ {layer}\\n' in text
+    assert "subgraph cluster_" not in text
+    expanded = tmp_path / "one.dot"
+    assert demo.main([str(expanded), "--collapse", "loss"]) == 0  # (layer names differ per process)
+    text = expanded.read_text()
+    assert text.count("shape=box3d") == 2 and text.count("subgraph cluster_") == 4
+    assert 'id="scope:loss"' in text and 'label="∇ loss\\n' in text
+    with pytest.raises(SystemExit):
+        demo.main([str(expanded), "--collapse", "no_such_layer"])
     assert wg.memory()["num_tensors"] == before
-    g = demo.demo_graph()
-    names = {t.name for t in g.tensors.values()}
-    assert {"images", "W1", "b1", "W2", "b2", "grad W1", "grad b1", "grad W2", "grad b2", "output", "dy"} <= names
-    assert {o.scope[0] for o in g.forward_ops()} == {"dense_1", "dense_2", "softmax_cross_entropy"}
     if shutil.which("dot"):
         svg = tmp_path / "mlp.svg"
         assert demo.main([str(svg)]) == 0
         counts = svg_counts(svg.read_text())
         assert sum(1 for k in counts if k.startswith("o")) == len(g.ops)
+
+
+# -- Keras-style models: one cluster per layer -------------------------------------------------
+
+@pytest.fixture
+def mlp(backend):
+    model = wg.sequential([wg.layers.dense(5, activation="relu", input_shape=(3,)),
+                           wg.layers.dense(4, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    x = wg.tensor([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]])
+    y = wg.tensor([1, 3], dtype="int32")
+    yield model, x, y
+    model.dispose()
+
+
+def test_sequential_models_trace_has_a_cluster_per_layer(mlp):
+    model, x, y = mlp
+    d1, d2 = (layer.name for layer in model.layers)
+    before = wg.memory()["num_tensors"]
+    g = wg.trace_model(model, x, y)
+    assert wg.memory()["num_tensors"] == before
+    assert g.scopes() == [(d1,), (d2,), ("loss",)]
+    fwd = {s: kernels(o for o in g.forward_ops() if o.scope == (s,)) for s in (d1, d2, "loss")}
+    assert "BatchMatMul" in fwd[d1] and fwd[d1][-1] == "Relu"
+    assert "BatchMatMul" in fwd[d2] and "Softmax" not in fwd[d2]  # fused into the loss, as fit runs it
+    assert "Mean" in fwd["loss"] and "BatchMatMul" not in fwd["loss"]
+    # every backward op sits in its forward op's layer; each layer has backward ops
+    for o in g.backward_ops():
+        if o.forward_op is not None:
+            assert o.scope == g.ops[o.forward_op].scope, o
+    for s in (d1, d2, "loss"):
+        assert any(o.scope == (s,) for o in g.backward_ops()), s
+    # the weights' gradients are made inside their layer's backward cluster
+    for layer in model.layers:
+        for w in layer.trainable_weights:
+            grad = g.gradient_of(g.tensor(w.name))
+            assert grad is not None and grad.scope == (layer.name,) and grad.phase == m.BACKWARD
+    # the DOT: one forward and one backward cluster per layer, parameters inside theirs
+    dot = g.to_dot(collapse=False)
+    for s in (d1, d2, "loss"):
+        assert f'id="scope:{s}"' in dot and f'id="scope-backward:{s}"' in dot
+    assert dot.count("subgraph cluster_") == 6
+    kernel = g.tensor(f"{d1}/kernel")
+    block = dot.split(f'id="scope:{d1}"', 1)[1].split("}", 1)[0]
+    assert f"  {kernel.key} [" in block
+
+
+def test_collapsing_one_layer(mlp):
+    model, x, y = mlp
+    d1, d2 = (layer.name for layer in model.layers)
+    g = wg.trace_model(model, x, y)
+    dot = g.to_dot(collapse=[d1])
+    nodes = [ln for ln in dot.splitlines() if "shape=box3d" in ln]
+    assert len(nodes) == 2 and any(f'id="scope:{d1}"' in ln for ln in nodes) \
+        and any(f'id="scope-backward:{d1}"' in ln for ln in nodes)
+    assert f'id="scope:{d2}"' in dot and "subgraph cluster_" in dot and dot.count("subgraph cluster_") == 4
+    for o in g.ops.values():
+        drawn = f"  {o.key} [" in dot
+        assert drawn == (o.scope != (d1,)), o
+    if shutil.which("dot"):
+        assert subprocess.run(["dot", "-Tsvg"], input=dot.encode(), capture_output=True).returncode == 0
+
+
+def test_functional_model_prediction_and_a_layer_called_twice(backend):
+    inp = wg.input(shape=(3,))
+    hidden = wg.layers.dense(3, activation="tanh")
+    out = wg.layers.dense(2)(hidden(inp))
+    model = wg.model(inputs=inp, outputs=out)
+    x = [[1.0, 2.0, 3.0]]  # converted (and disposed) by trace_model
+    try:
+        before = wg.memory()["num_tensors"]
+        g = wg.trace_model(model, x)
+        assert wg.memory()["num_tensors"] == before
+        assert g.scopes() == [(hidden.name,), (model.layers[-1].name,)] and not g.backward_ops()
+        assert all(o.scope for o in g.forward_ops())
+        with pytest.raises(ValueError, match="labels y"):
+            wg.trace_model(model, x, backward=True)
+        with pytest.raises(ValueError, match="compile"):
+            wg.trace_model(model, x, [[1.0, 0.0]])
+        g = wg.trace_model(model, x, [[1.0, 0.0]], loss="mean_squared_error")
+        assert [s[0] for s in g.scopes()] == [hidden.name, model.layers[-1].name, "loss"]
+        # the same layer called twice in one trace: two clusters
+        g = trace(lambda x: hidden(hidden(x)).sum(), wg.tensor([[1.0, 2.0, 3.0]]), backward=False)
+        assert g.scopes() == [(hidden.name,), (hidden.name + "_1",)]
+    finally:
+        model.dispose()
+
+
+def test_gradient_sums_are_drawn_in_the_layer_that_needs_them():
+    x = wg.tensor([[1.0, 2.0]])
+
+    def f(x):
+        with name_scope("block"):
+            h = wg.exp(x)
+            y = h * h + h  # h's gradient is a sum of three contributions
+        return wg.sum(y)
+
+    g = trace(f, x)
+    sums = [o for o in g.backward_ops() if o.forward_op is None and o.inputs]
+    assert sums and all(o.scope == ("block",) for o in sums)
+    assert all(g.tensors[k].scope == ("block",) for o in sums for k in o.outputs)
+
+
+def test_layer_scopes_leave_no_state_behind_and_names_stay_unique(backend):
+    from webgrad.graph import scope
+
+    layer = wg.layers.dense(2, name="odd/name")  # a '/' is not a scope separator
+    x = wg.tensor([[1.0, 2.0]])
+    try:
+        for _ in range(50):
+            wg.dispose(layer(x))
+        assert scope.current_scope() == () and len(scope._USED[0]) < 5
+    finally:
+        layer.dispose()
+    got = []
+    with name_scope("outer"):  # a fresh level of names
+        for name in ["dense", "dense", "dense_1", "dense"]:
+            with name_scope(name) as unique:
+                got.append(unique)
+    assert got == ["dense", "dense_1", "dense_1_1", "dense_2"]
 
 
 def test_graph_package_imports_without_numpy_or_subprocess():

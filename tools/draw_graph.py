@@ -25,7 +25,7 @@ def deep_graph(n_layers: int):
     def f(x):
         for W, b in params:
             with name_scope("dense"):
-                x = wg.tanh(demo._matmul(x, W) + b)
+                x = wg.tanh(wg.matmul(x, W) + b)
         return wg.sum(x)
 
     try:

@@ -2,7 +2,7 @@
 import { $, startPage, showError } from "./page.js";
 import { attachRepl } from "./repl.js";
 import { LossChart } from "./chart.js";
-import { escapeHtml } from "./client.js";
+import { GraphView } from "./graphview.js";
 
 const py = startPage();
 attachRepl(py);
@@ -10,17 +10,7 @@ const chart = new LossChart($("loss"));
 const query = new URLSearchParams(location.search);
 const epochs = parseInt(query.get("epochs") || "0", 10); // 0: the demo's default
 
-let graphviz = null;
-async function renderGraph(dot) {
-  try {
-    graphviz ||= import("./dist/graphviz/index.js").then((m) => m.Graphviz.load());
-    $("graph").innerHTML = (await graphviz).dot(dot);
-  } catch (e) {
-    $("graph").innerHTML = `<pre>${escapeHtml(dot)}</pre>`;
-    showError("could not draw the graph with graphviz: " + e.message);
-  }
-  document.body.dataset.graph = "1";
-}
+const graph = new GraphView(py, $("graph"), $("graph-layers"));
 
 py.on("start", ({ payload: p }) => {
   chart.reset(p.steps);
@@ -33,8 +23,7 @@ py.on("start", ({ payload: p }) => {
 }).on("epoch", ({ payload: p }) => {
   $("progress-text").textContent =
     `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toFixed(4)} · held-out accuracy ${(100 * p.accuracy).toFixed(1)} %`;
-}).on("graph", ({ payload: p }) => { document.body.dataset.graph = "pending"; renderGraph(p.dot); })
-  .on("error", ({ payload: p }) => showError(p.text))
+}).on("error", ({ payload: p }) => showError(p.text))
   .on("done", ({ payload: p }) => {
     $("accuracy").textContent = `${(100 * p.accuracy).toFixed(1)} %`;
     $("accuracy").dataset.value = p.accuracy;
@@ -45,8 +34,8 @@ py.on("start", ({ payload: p }) => {
 async function train() {
   $("train-btn").disabled = true;
   $("accuracy").textContent = "training…";
-  delete document.body.dataset.graph;
   try {
+    if (graph.busy) await graph.busy.catch(() => {}); // the trace and training share the engine
     await py.run(`import webgrad_demo\nawait webgrad_demo.main(${epochs > 0 ? `epochs=${epochs}` : ""})`);
     document.body.dataset.trained = "1";
   } catch (e) {
@@ -59,6 +48,15 @@ async function train() {
 }
 
 $("train-btn").addEventListener("click", train);
-py.ready.then((info) => {
-  if (info.backend && query.get("train") !== "0") train();
+// Draw the model's graph first (tracing and training share the engine, so not at once), then train.
+py.ready.then(async (info) => {
+  if (!info.backend) return;
+  try {
+    await graph.refresh();
+  } catch (e) {
+    showError("drawing the graph failed:\n" + e.message);
+    document.body.dataset.graph = "none";
+  }
+  if (query.get("train") !== "0") train();
+  else $("train-btn").disabled = false;
 }, () => {});

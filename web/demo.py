@@ -2,13 +2,13 @@
 Adam, ``model.fit``) trained in the page's Web Worker, reporting to the page.
 
 ``await main()`` runs ``webgrad.demo.run_async`` with callbacks that post "start",
-"step", "epoch", "graph" and "done" events through the ``webgrad_page`` JS module
-(registered by worker.js). Natively there is no page: events are dropped.
+"step", "epoch" and "done" events through the ``webgrad_page`` JS module (registered by
+worker.js). Natively there is no page: events are dropped. ``graph_view(collapse)`` gives
+the DOT of the demo model's graph (one cluster per layer) with the named layers collapsed.
 """
 from __future__ import annotations
 
 import math
-import traceback
 
 import webgrad as wg
 from webgrad import demo as digits_demo
@@ -34,23 +34,29 @@ def _split_sizes(test_fraction: float = 0.2, seed: int = 0) -> tuple[int, int]:
     return len(train), len(test)
 
 
-def graph_dot(seed: int = 0, batch: int = 32) -> str:
-    """DOT text of the demo model's loss on one batch, forward and backward (wg.trace)."""
-    model = digits_demo.build_model(seed)
-    x, y = wg.datasets.load_digits()
-    xb, yb = wg.slice(x, [0, 0], [batch, -1]), wg.slice(y, [0], [batch])
-    try:
-        loss = wg.losses.get("sparse_categorical_crossentropy")
-        g = wg.trace(lambda images, labels: wg.mean(loss(labels, model(images))), xb, yb,
-                     wrt=list(model.trainable_weights))
-        return g.to_dot()
-    finally:
-        wg.dispose([x, y, xb, yb])
-        model.dispose()
+_GRAPH = {}  # batch -> the traced Graph (traced once; re-drawn with other collapse lists)
 
 
-async def main(epochs: int = 15, batch_size: int = 32, trace_graph: bool = True) -> dict:
-    """Train the demo classifier in the page; returns webgrad.demo's summary."""
+def model_graph(batch: int = 32):
+    """The demo model's loss on one batch, forward and backward (webgrad.graph.demo), traced once."""
+    if batch not in _GRAPH:
+        from webgrad.graph.demo import demo_graph
+
+        _GRAPH[batch] = demo_graph(batch=batch)
+    return _GRAPH[batch]
+
+
+def graph_view(collapse=(), batch: int = 32) -> dict:
+    """{"dot": DOT text with the named layers collapsed, "layers": the layer (scope) names}."""
+    g = model_graph(batch)
+    # every layer drawn on its own (no grouping of identical ones), so each toggle shows
+    dot = g.to_dot(collapse=list(collapse), group_repeats=False, values=False)
+    return {"dot": dot, "layers": [s[0] for s in g.scopes()]}
+
+
+async def main(epochs: int = 15, batch_size: int = 32) -> dict:
+    """Train the demo classifier in the page; returns webgrad.demo's summary. (The page
+    draws the model's graph itself, before training, with graph_view.)"""
     n_train, n_test = _split_sizes()
     total = epochs * math.ceil(n_train / batch_size)
     post("start", backend=wg.get_backend(), steps=total, train=n_train, test=n_test)
@@ -66,11 +72,6 @@ async def main(epochs: int = 15, batch_size: int = 32, trace_graph: bool = True)
 
     summary = await digits_demo.run_async(epochs=epochs, batch_size=batch_size, verbose=0,
                                           callbacks=[{"on_batch_end": on_batch_end, "on_epoch_end": on_epoch_end}])
-    if trace_graph:
-        try:
-            post("graph", dot=graph_dot())
-        except Exception:  # noqa: BLE001 - shown on the page; the training result still counts
-            post("error", text="drawing the graph failed:\n" + traceback.format_exc())
     post("done", accuracy=summary["accuracy"], epochs=epochs, seconds=summary["seconds"],
          final_loss=summary["loss"])
     return summary

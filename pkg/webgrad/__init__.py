@@ -9,7 +9,7 @@ from __future__ import annotations
 from . import backends  # noqa: F401
 from .autodiff import custom_grad, grad, grads, stop_gradient, value_and_grad, value_and_grads, variable_grads
 from .engine import ENGINE as engine
-from .graph import Graph, name_scope, trace
+from .graph import Graph, name_scope, trace, trace_model
 from .memory import dispose, keep, memory, profile, tidy, time
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
@@ -52,6 +52,6 @@ __all__ = list(_ops_all) + [
     "Tensor", "Variable", "variable", "engine", "tidy", "keep", "dispose", "memory", "profile", "time",
     "grad", "grads", "value_and_grad", "value_and_grads", "variable_grads", "custom_grad", "stop_gradient",
     "set_backend", "get_backend", "register_kernel", "register_gradient",
-    "trace", "Graph", "name_scope",
+    "trace", "trace_model", "Graph", "name_scope",
 ]
 __all__ += ["train", "losses", "metrics", "layers", "datasets", "sequential", "model", "input", "load_model"]

@@ -8,7 +8,7 @@ from typing import Callable
 from ..engine import ENGINE, iter_tensors
 from ..tensor import Tensor, Variable
 from . import model as m
-from .scope import current_scope, reset_names
+from .scope import common_scope, current_scope, reset_names
 
 
 def summarize(t: Tensor, limit: int = 6) -> str:
@@ -40,6 +40,7 @@ class Recorder:
         self.saved: dict[int, Tensor] = {}  # id(saved copy) -> copy (held so ids stay unique)
         self.producer: dict[int, str] = {}  # tensor id -> forward op key
         self.rule_seen = False
+        self.rule_scope: tuple = ()  # scope of the forward op whose gradient rule ran last
         self.n_ops = 0
 
     # -- events -------------------------------------------------------------------------
@@ -86,12 +87,16 @@ class Recorder:
             return m.BACKWARD, None, ()
         self.rule_seen = True
         fwd_key = next((self.producer[o] for o in tape_node.outputs if o in self.producer), None)
-        return m.BACKWARD, fwd_key, self.g.ops[fwd_key].scope if fwd_key else ()
+        self.rule_scope = self.g.ops[fwd_key].scope if fwd_key else ()
+        return m.BACKWARD, fwd_key, self.rule_scope
 
     def _kernel(self, name: str, inputs: list[Tensor], outs: list[Tensor], attrs: dict) -> None:
         self.n_ops += 1
         key = f"o{self.n_ops}"
         phase, fwd_key, scope = self._context()
+        if phase == m.BACKWARD and fwd_key is None and self.rule_seen and inputs:
+            # a sum of gradient contributions: drawn with the rule that made the latest one
+            scope = self.rule_scope or common_scope([self._node(t).scope for t in inputs])
         in_keys = []
         for t in inputs:
             node = self._node(t)

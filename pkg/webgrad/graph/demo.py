@@ -1,8 +1,10 @@
-"""Draw the graph of the demo model: a small MLP on digits-like input (8x8 images, 10
-classes): matmul + bias + relu + matmul + bias + softmax cross-entropy, forward and backward.
+"""Draw the graph of the demo model (``webgrad.demo.build_model``: 64 pixels -> dense 64
+ReLU -> dense 10 softmax) and its training loss on a batch of digits, forward and backward,
+one cluster per layer.
 
-    python -m webgrad.graph.demo mlp.svg            # also .png, .dot
-    python -m webgrad.graph.demo mlp.svg --collapse # one node per layer
+    python -m webgrad.graph.demo mlp.svg                  # also .png, .pdf, .dot
+    python -m webgrad.graph.demo mlp.svg --collapse       # each layer as one node
+    python -m webgrad.graph.demo mlp.svg --collapse dense # only that layer
 """
 from __future__ import annotations
 
@@ -11,68 +13,49 @@ import sys
 
 import webgrad as wg
 
-from .capture import trace
 from .model import Graph
-from .scope import name_scope
+from .model_graph import trace_model
 
 
-def _matmul(x, W):
-    matmul = getattr(wg, "matmul", None)
-    if matmul is not None:
-        return matmul(x, W)
-    return wg.sum(wg.expand_dims(x, 2) * W, axis=1)  # the same product from elementary ops
+def demo_model(seed: int = 0):
+    """The demo classifier, compiled as ``webgrad.demo`` trains it (Adam, sparse cross-entropy)."""
+    from webgrad import demo
+
+    model = demo.build_model(seed)
+    model.compile(optimizer=wg.train.adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
 
 
-def _log_softmax(z):
-    log_softmax = getattr(wg, "log_softmax", None)
-    if log_softmax is not None:
-        return log_softmax(z, axis=-1)
-    shifted = z - wg.stop_gradient(wg.max(z, axis=-1, keepdims=True))
-    return shifted - wg.log(wg.sum(wg.exp(shifted), axis=-1, keepdims=True))
-
-
-def mlp_params(n_in: int = 64, n_hidden: int = 16, n_out: int = 10, seed: int = 0) -> dict:
-    return wg.tidy(lambda: {
-        "W1": wg.variable(wg.random_normal((n_in, n_hidden), stddev=0.1, seed=seed), name="W1"),
-        "b1": wg.variable(wg.zeros((n_hidden,)), name="b1"),
-        "W2": wg.variable(wg.random_normal((n_hidden, n_out), stddev=0.1, seed=seed + 1), name="W2"),
-        "b2": wg.variable(wg.zeros((n_out,)), name="b2"),
-    })
-
-
-def mlp_loss(params: dict, images, labels):
-    """Mean softmax cross-entropy of the two-layer MLP on a batch."""
-    with name_scope("dense_1"):
-        h = wg.relu(_matmul(images, params["W1"]) + params["b1"])
-    with name_scope("dense_2"):
-        logits = _matmul(h, params["W2"]) + params["b2"]
-    with name_scope("softmax_cross_entropy"):
-        return -wg.sum(labels * _log_softmax(logits)) / images.shape[0]
-
-
-def demo_graph(batch: int = 4, values: bool = False) -> Graph:
-    """Trace one training step's loss and gradients of the demo MLP."""
-    params = mlp_params()
-    images = wg.random_uniform((batch, 64), seed=7)
-    classes = [i % 10 for i in range(batch)]
-    labels = wg.tensor([[1.0 if c == k else 0.0 for k in range(10)] for c in classes])
+def demo_graph(batch: int = 4, values: bool = False, seed: int = 0) -> Graph:
+    """Trace the demo model's loss on the first `batch` digits, and its gradients."""
+    model = demo_model(seed)
+    x, y = wg.datasets.load_digits()
+    xb, yb = wg.slice(x, [0, 0], [batch, -1]), wg.slice(y, [0], [batch])
     try:
-        return trace(lambda images: mlp_loss(params, images, labels), images,
-                     wrt=list(params.values()), values=values)
+        return trace_model(model, xb, yb, values=values)
     finally:
-        wg.dispose([images, labels, *params.values()])
+        wg.dispose([x, y, xb, yb])
+        model.dispose()
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m webgrad.graph.demo", description=__doc__.splitlines()[0])
     ap.add_argument("out", help="output file: .svg, .png, .pdf or .dot")
-    ap.add_argument("--collapse", action="store_true", help="draw each layer as one node")
+    ap.add_argument("--collapse", nargs="*", metavar="LAYER",
+                    help="draw layers as one node each: all of them, or the ones named")
     ap.add_argument("--values", action="store_true", help="show value summaries in the tensor boxes")
+    ap.add_argument("--batch", type=int, default=4, help="batch size of the traced step (default 4)")
     ap.add_argument("--rankdir", default="TB", choices=["TB", "LR"])
     args = ap.parse_args(argv)
-    g = demo_graph(values=args.values)
-    g.save(args.out, collapse=args.collapse, rankdir=args.rankdir, title="webgrad demo MLP: forward and backward")
-    print(f"{args.out}: {g}")
+    g = demo_graph(batch=args.batch, values=args.values)
+    collapse = False if args.collapse is None else (args.collapse or True)
+    unknown = set(args.collapse or ()) - {s[0] for s in g.scopes()}
+    if unknown:
+        ap.error(f"--collapse: no layer named {', '.join(sorted(unknown))}; "
+                 f"layers: {', '.join(s[0] for s in g.scopes())}")
+    g.save(args.out, collapse=collapse, rankdir=args.rankdir,
+           title="webgrad demo model: the loss of one batch, forward and backward")
+    print(f"{args.out}: {g}; layers {', '.join(s[0] for s in g.scopes())}")
     return 0
 
 

@@ -14,6 +14,14 @@ def current_scope() -> tuple[str, ...]:
     return tuple(_STACK)
 
 
+def _taken(used: dict[str, int], name: str) -> bool:
+    """Whether `name` was entered, or given to a repeat of its base ("dense_1" after two "dense")."""
+    if name in used:
+        return True
+    base, _, k = name.rpartition("_")
+    return bool(base) and k.isdigit() and not k.startswith("0") and used.get(base, 0) > int(k)
+
+
 @contextmanager
 def name_scope(name: str) -> Iterator[str]:
     """Run a block under scope `name`; reusing a name at one level gives name_1, name_2, ...
@@ -23,8 +31,11 @@ def name_scope(name: str) -> Iterator[str]:
         raise ValueError(f"name_scope: expected a non-empty name without '/', got {name!r}")
     used = _USED[-1]
     n = used.get(name, 0)
-    used[name] = n + 1
     unique = name if n == 0 else f"{name}_{n}"
+    while _taken(used, unique):  # e.g. "dense" entered twice, then a layer really named "dense_1"
+        n += 1
+        unique = f"{name}_{n}"
+    used[name] = n + 1
     _STACK.append(unique)
     _USED.append({})
     try:
@@ -38,3 +49,14 @@ def reset_names() -> None:
     """Forget the names used at top level (trace calls it so each trace starts afresh)."""
     if not _STACK:
         _USED[0].clear()
+
+
+def common_scope(scopes: list[tuple]) -> tuple:
+    """The longest scope path that all of `scopes` lie in (() when there are none)."""
+    if not scopes:
+        return ()
+    first, n = scopes[0], len(scopes[0])
+    for s in scopes[1:]:
+        n = min(n, len(s))
+        n = next((i for i in range(n) if s[i] != first[i]), n)
+    return first[:n]

@@ -5,6 +5,7 @@ import re
 from typing import Sequence
 
 from .. import ops
+from ..graph.scope import name_scope
 from ..memory import tidy
 from ..tensor import Tensor, Variable
 from ..variables import unique_variable_name, variable
@@ -160,7 +161,8 @@ class Layer:
     def call_pre_activation(self, x: Tensor, training: bool = False) -> Tensor:
         """The output before a final softmax (layers with ``pre_activation``), for fused losses."""
         self._maybe_build(x.shape)
-        return self.pre_activation(x, training=training)
+        with name_scope(self.name.replace("/", "_")):
+            return self.pre_activation(x, training=training)
 
     def _maybe_build(self, shape: tuple) -> None:
         self.check_input_shape(shape)
@@ -179,9 +181,10 @@ class Layer:
         if not isinstance(x, Tensor):
             x = ops.tensor(x)
         self._maybe_build(x.shape)
-        if self.input_dtype == "float32" and x.dtype != "float32":
-            x = ops.cast(x, "float32")
-        return self.call(x, training=training)
+        with name_scope(self.name.replace("/", "_")):  # one cluster per layer in a traced graph
+            if self.input_dtype == "float32" and x.dtype != "float32":
+                x = ops.cast(x, "float32")
+            return self.call(x, training=training)
 
     # -- serialisation -----------------------------------------------------------------
     @property
