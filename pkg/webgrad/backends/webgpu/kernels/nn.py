@@ -1,10 +1,14 @@
 """Softmax, LogSoftmax, OneHot, and the NHWC convolution/pooling family with its
-gradients (shaders/conv2d.wgsl with one body per kernel, one thread per output)."""
+gradients. Convolutions run as im2col + matmul (conv_gemm.py) where the patches fit,
+else (or with ``WEBGRAD_CONV=direct``) as direct kernels: shaders/conv2d.wgsl with one
+body per kernel, one thread per output. Pools always use the direct kernels."""
 from __future__ import annotations
 
+import os
 import struct
 
 from ..shaders import render
+from . import conv_gemm
 from .util import LOOP_BUDGET, WG, WGSL_TYPE, kernel, pack, size_of
 
 
@@ -248,6 +252,13 @@ def _conv_like(backend, name: str, ins, out_shape, geom):
     return out, out_shape, "float32"
 
 
+def _gemm(backend, fn, ins, out_shape, geom):
+    """The im2col + matmul path's handle, or None where the direct kernel must run."""
+    if os.environ.get("WEBGRAD_CONV") == "direct" or size_of(out_shape) == 0 or any(t.ref.handle.n == 0 for t in ins):
+        return None
+    return fn(backend, *[t.ref.handle for t in ins], geom)
+
+
 def _dil(attrs):
     return tuple(attrs.get("dilations") or (1, 1))
 
@@ -260,7 +271,11 @@ def _conv2d(inputs, attrs, backend):
     oh, ow = attrs["out_hw"]
     (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
     t, _, l, _ = attrs["pads"]
-    return _conv_like(backend, "Conv2D", [x, f], (nb, oh, ow, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l))
+    ins, out_shape, geom = [x, f], (nb, oh, ow, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
+    y = _gemm(backend, conv_gemm.conv2d, ins, out_shape, geom)
+    if y is not None:
+        return y, tuple(out_shape), "float32"
+    return _conv_like(backend, "Conv2D", ins, out_shape, geom)
 
 
 @kernel("Conv2DBackpropInput")
@@ -271,8 +286,11 @@ def _conv2d_bi(inputs, attrs, backend):
     fh, fw = f.shape[0], f.shape[1]
     (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
     t, _, l, _ = attrs["pads"]
-    return _conv_like(backend, "Conv2DBackpropInput", [dy, f], (nb, h, w, c),
-                      (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l))
+    ins, out_shape, geom = [dy, f], (nb, h, w, c), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
+    y = _gemm(backend, conv_gemm.conv2d_backprop_input, ins, out_shape, geom)
+    if y is not None:
+        return y, tuple(out_shape), "float32"
+    return _conv_like(backend, "Conv2DBackpropInput", ins, out_shape, geom)
 
 
 @kernel("Conv2DBackpropFilter")
@@ -283,8 +301,11 @@ def _conv2d_bf(inputs, attrs, backend):
     fh, fw, _, _ = attrs["filter_shape"]
     (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
     t, _, l, _ = attrs["pads"]
-    return _conv_like(backend, "Conv2DBackpropFilter", [x, dy], (fh, fw, c, k),
-                      (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l))
+    ins, out_shape, geom = [x, dy], (fh, fw, c, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
+    y = _gemm(backend, conv_gemm.conv2d_backprop_filter, ins, out_shape, geom)
+    if y is not None:
+        return y, tuple(out_shape), "float32"
+    return _conv_like(backend, "Conv2DBackpropFilter", ins, out_shape, geom)
 
 
 def _pool_geom(x_shape, attrs):

@@ -1,0 +1,37 @@
+// im2col for NHWC convolution: cols[r, (fi, fj, c)] = x[n0 + n, oh*SH + fi*DH - PT,
+// ow*SW + fj*DW - PL, c] (0 outside the image), rows r = (n, oh, ow) of one batch chunk;
+// the column order matches a [FH, FW, C, K] filter read as a [FH*FW*C, K] matrix.
+// Each invocation fills a run of up to 4 consecutive channels.
+// Uniform words: 0 = work items (rows * FH * FW * ceil(C / 4)), 1 N, 2 H, 3 W, 4 C,
+// 5 OH, 6 OW, 7 K, 8 FH, 9 FW, 10 SH, 11 SW, 12 DH, 13 DW, 14 PT, 15 PL, 16 n0 (first image).
+@group(0) @binding(0) var<storage, read> x: array<f32>;
+@group(0) @binding(1) var<storage, read_write> cols: array<f32>;
+@group(0) @binding(2) var<uniform> u: array<vec4<u32>, 5>;
+
+@compute @workgroup_size({{WG}})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = linear_index(wid, nwg, lid, {{WG}}u);
+  if (i >= U(0u)) { return; }
+  let H = i32(U(2u)); let W = i32(U(3u)); let C = U(4u);
+  let OH = U(5u); let OW = U(6u);
+  let FH = U(8u); let FW = U(9u); let SH = i32(U(10u)); let SW = i32(U(11u));
+  let DH = i32(U(12u)); let DW = i32(U(13u)); let PT = i32(U(14u)); let PL = i32(U(15u));
+  let CQ = (C + 3u) / 4u;
+  let cq = i % CQ; var t = i / CQ;
+  let fj = t % FW; t = t / FW;
+  let fi = t % FH; let r = t / FH;
+  let ow = r % OW; let t2 = r / OW;
+  let oh = t2 % OH; let n = U(16u) + t2 / OH;
+  let h = i32(oh) * SH + i32(fi) * DH - PT;
+  let w = i32(ow) * SW + i32(fj) * DW - PL;
+  let c0 = cq * 4u;
+  let c1 = min(C, c0 + 4u);
+  let ob = (r * FH * FW + fi * FW + fj) * C;
+  if (h < 0 || h >= H || w < 0 || w >= W) {
+    for (var c = c0; c < c1; c = c + 1u) { cols[ob + c] = 0.0; }
+    return;
+  }
+  let xb = ((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C;
+  for (var c = c0; c < c1; c = c + 1u) { cols[ob + c] = x[xb + c]; }
+}
