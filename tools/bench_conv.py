@@ -1,10 +1,16 @@
 """Convolution benchmark: a small CNN training step and single conv kernels.
 
-    python tools/bench_conv.py [--backends webgpu,cpu] [--reps 7] [--json out.json]
+    python tools/bench_conv.py [--variants webgpu,direct,cpu] [--reps 7] [--json out.json]
+
+Variants: "webgpu" (convolutions as im2col + matmul), "direct" (webgpu with
+WEBGRAD_CONV=direct: the one-thread-per-output kernels, i.e. the "before" numbers),
+"cpu" (the NumPy backend). Cases run variant after variant, so machine load affects
+them alike.
 
 CNN step (batch 128, the digits-like 8x8x1 input): conv 3x3x16 same + relu, conv 3x3x32
 same + relu, max_pool 2, dense 10, softmax cross-entropy; forward + backward (grads of
-every weight). Single shapes time Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter.
+every weight). Single shapes time Conv2D alone, then Conv2D + Conv2DBackpropInput + Conv2DBackpropFilter
+(the grads of both inputs; GF/s counts all three).
 Every timing ends in a read-back; medians are reported. A benchmark, not a test.
 """
 from __future__ import annotations
@@ -89,31 +95,41 @@ def conv_ops(shape, reps: int) -> dict[str, float]:
     out["bwd ms"] = 1e3 * timed(bwd, reps)
     flops = 2 * y.size * fs[0] * fs[1] * fs[2]
     out["fwd GF/s"] = flops / out["fwd ms"] / 1e6
-    out["bwd GF/s"] = 2 * flops / out["bwd ms"] / 1e6
+    out["bwd GF/s"] = 3 * flops / out["bwd ms"] / 1e6
     return out
+
+
+def use(variant: str) -> None:
+    if variant == "direct":
+        os.environ["WEBGRAD_CONV"] = "direct"
+    else:
+        os.environ.pop("WEBGRAD_CONV", None)
+    wg.set_backend("cpu" if variant == "cpu" else "webgpu")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--backends", default="webgpu,cpu")
+    ap.add_argument("--variants", default="webgpu,direct,cpu")
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--json")
     ap.add_argument("--shapes", default="all", help="'none' to time only the CNN step")
     args = ap.parse_args()
+    variants = args.variants.split(",")
     rows = []
-    for b in args.backends.split(","):
-        wg.set_backend(b)
-        rows.append({"backend": b, "case": "CNN step", "ms": 1e3 * cnn_step(args.reps)})
-        if args.shapes != "none":
-            for sh in SHAPES:
+    for v in variants:
+        use(v)
+        rows.append({"variant": v, "case": "CNN step", "ms": 1e3 * cnn_step(args.reps)})
+    for sh in SHAPES if args.shapes != "none" else ():
+        for v in variants:
+            use(v)
+            with wg.tidy():
                 r = conv_ops(sh, args.reps)
-                rows.append({"backend": b, "case": sh[0], "ms": r["fwd ms"], "bwd_ms": r["bwd ms"],
-                             "gfs": r["fwd GF/s"], "bwd_gfs": r["bwd GF/s"]})
-        print(f"[{b}] memory after: {wg.memory().get('num_tensors', '?')} tensors", file=sys.stderr)
-    print(f"{'backend':8} {'case':12} {'fwd(or step) ms':>16} {'GF/s':>7} {'fwd+bwd grads ms':>17} {'GF/s':>7}")
+            rows.append({"variant": v, "case": sh[0], "ms": r["fwd ms"], "bwd_ms": r["bwd ms"],
+                         "gfs": r["fwd GF/s"], "bwd_gfs": r["bwd GF/s"]})
+    print(f"{'variant':8} {'case':12} {'fwd (or step) ms':>16} {'GF/s':>7} {'fwd+dx+dw ms':>21} {'GF/s':>7}")
     for r in rows:
-        print(f"{r['backend']:8} {r['case']:12} {r['ms']:16.2f} {r.get('gfs', float('nan')):7.2f} "
-              f"{r.get('bwd_ms', float('nan')):17.2f} {r.get('bwd_gfs', float('nan')):7.2f}")
+        print(f"{r['variant']:8} {r['case']:12} {r['ms']:16.2f} {r.get('gfs', float('nan')):7.2f} "
+              f"{r.get('bwd_ms', float('nan')):21.2f} {r.get('bwd_gfs', float('nan')):7.2f}")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(rows, fh, indent=1)
