@@ -158,3 +158,24 @@ def test_temporaries_return_to_the_pool(monkeypatch, chunked):
     assert after["num_bytes"] == before["num_bytes"]
     assert after["webgpu"]["live_buffers"] == before["webgpu"]["live_buffers"]
     assert after["webgpu"]["live_bytes"] == before["webgpu"]["live_bytes"]
+
+
+def test_long_sums_split_across_dispatches(monkeypatch):
+    """A tiny loop budget makes every product's inner sum run as accumulating dispatches."""
+    from webgrad.backends.webgpu.kernels import util
+    monkeypatch.setattr(util, "LOOP_BUDGET", 7)
+    check((3, 6, 6, 4), (3, 3, 4, 8), 1, "same", 1)
+
+
+def test_patches_beyond_the_default_cap_are_chunked(monkeypatch):
+    """24 images of 64 x 64 x 8 under a 5 x 5 filter: 78 MB of patches, over the default
+    64 MiB cap, so the batch runs in two chunks (on the real buffers, no patched cap)."""
+    calls = CountCalls(monkeypatch)
+    x = RNG.standard_normal((24, 64, 64, 8)).astype(np.float32)
+    w = RNG.standard_normal((5, 5, 8, 8)).astype(np.float32)
+    wg.set_backend("cpu")
+    want = wg.conv2d(wg.tensor(x), wg.tensor(w), 1, "same").numpy()
+    wg.set_backend("webgpu")
+    got = wg.conv2d(wg.tensor(x), wg.tensor(w), 1, "same").numpy()
+    assert calls.im2col == 2 and calls.direct == 0
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
