@@ -179,3 +179,28 @@ def test_patches_beyond_the_default_cap_are_chunked(monkeypatch):
     got = wg.conv2d(wg.tensor(x), wg.tensor(w), 1, "same").numpy()
     assert calls.im2col == 2 and calls.direct == 0
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("xs,fs,strides,pad", [
+    ((2, 8, 8, 4), 2, 2, "valid"),            # exact tiling: no zero fill
+    ((2, 9, 7, 3), 2, 3, "valid"),            # stride > filter: gaps stay zero
+    ((2, 7, 7, 5), 2, 2, "same"),             # padding at the far edges
+    ((1, 8, 9, 4), (2, 3), (2, 3), [[1, 0], [0, 2]]),
+    ((1, 3, 3, 2), 2, 2, [[2, 1], [2, 2]]),   # windows of padding only
+])
+@pytest.mark.parametrize("data", ["normal", "ties", "nan"])
+def test_max_pool_grad_disjoint_windows(xs, fs, strides, pad, data):
+    x = RNG.standard_normal(xs).astype(np.float32)
+    if data == "ties":
+        x = np.round(x)
+    elif data == "nan":
+        x.flat[::5] = np.nan
+    res = []
+    for backend in ("cpu", "webgpu"):
+        wg.set_backend(backend)
+        xt = wg.tensor(x)
+        y = wg.max_pool(xt, fs, strides, pad)
+        r = wg.tensor(np.linspace(-1, 1, y.size, dtype=np.float32).reshape(y.shape))
+        res.append(wg.grad(lambda a: wg.sum(wg.max_pool(a, fs, strides, pad) * r))(xt).numpy())
+    np.testing.assert_array_equal(res[1], res[0])
+    assert "pool:max_grad:disjoint" in ENGINE.backend.pipelines

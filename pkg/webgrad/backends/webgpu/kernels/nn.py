@@ -1,7 +1,8 @@
 """Softmax, LogSoftmax, OneHot, and the NHWC convolution/pooling family with its
 gradients. Convolutions run as im2col + matmul (conv_gemm.py) where the patches fit,
 else (or with ``WEBGRAD_CONV=direct``) as direct kernels: shaders/conv2d.wgsl with one
-body per kernel, one thread per output. Pools always use the direct kernels."""
+body per kernel, one thread per output. Pools use those too, except MaxPoolGrad with
+disjoint windows (stride >= filter size): one pass over dy (shaders/pool_max_grad.wgsl)."""
 from __future__ import annotations
 
 import os
@@ -335,7 +336,20 @@ def _avg_pool(inputs, attrs, backend):
 def _max_pool_grad(inputs, attrs, backend):
     dy, x, y = inputs
     g = _pool_geom(x.shape, attrs)
-    return _conv_like(backend, "MaxPoolGrad", [dy, x, y], x.shape, g)
+    nb, h, w, c, oh, ow, _, fh, fw, sh, sw, _, _, pt, pl = g
+    n = dy.ref.handle.n
+    if sh < fh or sw < fw or n == 0 or 2 * fh * fw > LOOP_BUDGET or os.environ.get("WEBGRAD_CONV") == "direct":
+        return _conv_like(backend, "MaxPoolGrad", [dy, x, y], x.shape, g)
+    # disjoint windows: one pass over dy scatters into dx (zeroed first where windows leave gaps)
+    if (sh, sw, pt, pl, oh * sh, ow * sw) == (fh, fw, 0, 0, h, w):
+        out = backend.alloc(size_of(x.shape))
+    else:
+        from .elementwise import generate
+        out, _, _ = generate(backend, "Fill", "float32", x.shape, "f", (0.0,))
+    pipe = backend.pipeline("pool:max_grad:disjoint", lambda: render("pool_max_grad", WG=WG))
+    bufs = (dy.ref.handle.buffer, x.ref.handle.buffer, y.ref.handle.buffer, out.buffer)
+    backend.run(pipe, bufs, pack("I" * 16, n, *g), -(-n // WG))
+    return out, tuple(x.shape), "float32"
 
 
 @kernel("AvgPoolGrad")
