@@ -4,6 +4,7 @@ For an NHWC input and a [FH, FW, C, K] filter (read as a [P = FH*FW*C, K] matrix
 * Conv2D:               y[rows, K]  = cols[rows, P] @ f[P, K]
 * Conv2DBackpropFilter: df[P, K]    = sum over row groups of cols[g]^T @ dy[g]
 * Conv2DBackpropInput:  dcols       = dy[rows, K] @ f^T, then col2im sums taps into dx
+                        (shaders/conv_col2im.wgsl)
 where rows = (n, oh, ow) and cols are the input patches (shaders/conv_im2col.wgsl).
 
 The patch buffers are pooled temporaries, never tensors, and are returned to the pool
@@ -171,6 +172,9 @@ def conv2d_backprop_input(backend, dy, f, geom):
     if per == 0:
         return None
     dx = backend.alloc(nb * h * w * c)
+    # f^T as a contiguous [K, P] matrix: the products below then take the vec4 paths
+    # (about 2x BatchMatMul's strided transpose_b read on lavapipe for small K)
+    ft, _, _ = ENGINE.kernels[("Transpose", "webgpu")]([_View(f, (p, k))], {"perm": (1, 0)}, backend)
     pipe = backend.pipeline("conv:col2im", lambda: render("conv_col2im", WG=WG))
     for n0 in range(0, nb, per):
         imgs = min(per, nb - n0)
@@ -178,12 +182,13 @@ def conv2d_backprop_input(backend, dy, f, geom):
         if n0:
             dyc = backend.alloc(imgs * rpi * k, "dy chunk")
             backend.device.copy_buffer(dy.buffer, 4 * n0 * rpi * k, dyc.buffer, 0, 4 * imgs * rpi * k)
-        dcols, _ = _matmul(backend, dyc, (1, imgs * rpi, k), f, (1, p, k), tb=True)
+        dcols, _ = _matmul(backend, dyc, (1, imgs * rpi, k), ft, (1, k, p))
         if dyc is not dy:
             _release(backend, dyc)
         items = imgs * h * w * c
         backend.run(pipe, (dcols.buffer, dx.buffer), pack("I" * 17, items, *geom, n0), -(-items // WG))
         _release(backend, dcols)
+    _release(backend, ft)
     return dx
 
 
