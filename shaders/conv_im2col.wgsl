@@ -1,9 +1,9 @@
-// im2col for NHWC convolution: cols[r, (fi, fj, c)] = x[n0 + n, oh*SH + fi*DH - PT,
-// ow*SW + fj*DW - PL, c] (0 outside the image), rows r = (n, oh, ow) of one batch chunk;
+// im2col for NHWC convolution: cols[r, (fi, fj, c)] = x[n, oh*SH + fi*DH - PT,
+// ow*SW + fj*DW - PL, c] (0 outside the image), for rows r0 + r = (n, oh, ow) of one chunk;
 // the column order matches a [FH, FW, C, K] filter read as a [FH*FW*C, K] matrix.
 // Each invocation fills a run of up to 4 consecutive channels.
 // Uniform words: 0 = work items (rows * FH * FW * ceil(C / 4)), 1 N, 2 H, 3 W, 4 C,
-// 5 OH, 6 OW, 7 K, 8 FH, 9 FW, 10 SH, 11 SW, 12 DH, 13 DW, 14 PT, 15 PL, 16 n0 (first image).
+// 5 OH, 6 OW, 7 K, 8 FH, 9 FW, 10 SH, 11 SW, 12 DH, 13 DW, 14 PT, 15 PL, 16 r0 (first row).
 @group(0) @binding(0) var<storage, read> x: array<f32>;
 @group(0) @binding(1) var<storage, read_write> cols: array<f32>;
 @group(0) @binding(2) var<uniform> u: array<vec4<u32>, 5>;
@@ -21,8 +21,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let cq = i % CQ; var t = i / CQ;
   let fj = t % FW; t = t / FW;
   let fi = t % FH; let r = t / FH;
-  let ow = r % OW; let t2 = r / OW;
-  let oh = t2 % OH; let n = U(16u) + t2 / OH;
+  let rg = U(16u) + r;
+  let ow = rg % OW; let t2 = rg / OW;
+  let oh = t2 % OH; let n = t2 / OH;
   let h = i32(oh) * SH + i32(fi) * DH - PT;
   let w = i32(ow) * SW + i32(fj) * DW - PL;
   let c0 = cq * 4u;

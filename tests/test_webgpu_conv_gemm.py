@@ -206,3 +206,17 @@ def test_max_pool_grad_disjoint_windows(xs, fs, strides, pad, data):
         res.append(wg.grad(lambda a: wg.sum(wg.max_pool(a, fs, strides, pad) * r))(xt).numpy())
     np.testing.assert_array_equal(res[1], res[0])
     assert "pool:max_grad:disjoint" in ENGINE.backend.pipelines
+
+
+@pytest.mark.parametrize("cap_rows", [1, 7, 29])
+def test_row_chunks_within_an_image(monkeypatch, cap_rows):
+    """A cap below one image's patches: Conv2D and the filter gradient still run as
+    im2col + matmul over chunks of patch rows (uneven ones crossing image borders);
+    only the input gradient (chunked by whole images) falls back to the direct kernel."""
+    ws = (3, 3, 4, 8)
+    monkeypatch.setattr(conv_gemm, "IM2COL_BYTES", cap_rows * 4 * 3 * 3 * 4)
+    calls = CountCalls(monkeypatch)
+    check((3, 6, 5, 4), ws, 1, "same", 1)
+    rows = 3 * 6 * 5
+    assert calls.im2col == 3 * -(-rows // cap_rows)
+    assert calls.direct == 1

@@ -8,10 +8,13 @@ For an NHWC input and a [FH, FW, C, K] filter (read as a [P = FH*FW*C, K] matrix
 where rows = (n, oh, ow) and cols are the input patches (shaders/conv_im2col.wgsl).
 
 The patch buffers are pooled temporaries, never tensors, and are returned to the pool
-in the same call. They are built a batch chunk at a time so one chunk stays within
+in the same call. They are built a chunk at a time so one chunk stays within
 ``IM2COL_BYTES`` (``WEBGRAD_IM2COL_BYTES``, default 64 MiB, never beyond the device's
-storage-binding limit). Each function returns None when even one image's patches
-exceed that, and the caller then uses the direct kernels (shaders/conv2d.wgsl).
+storage-binding limit): chunks of patch rows for Conv2D and the filter gradient,
+chunks of whole images for the input gradient (col2im). Each function returns None
+where even one chunk unit exceeds that (one row of patches; one image's patch
+gradients for the input gradient), and the caller then uses the direct kernels
+(shaders/conv2d.wgsl).
 """
 from __future__ import annotations
 
@@ -65,9 +68,27 @@ def _release(backend, h) -> None:
 
 
 def _chunk(backend, rows_per_image: int, p: int, nb: int) -> int:
-    """Images per im2col chunk (0 when a single image's patches are too big)."""
+    """Images per col2im chunk (0 when a single image's patch gradients are too big)."""
     cap = min(IM2COL_BYTES, backend.max_binding)
     return min(nb, cap // max(1, 4 * rows_per_image * p))
+
+
+def _row_chunk(backend, p: int, rows: int) -> int:
+    """Patch rows per im2col chunk: all, a multiple of the filter-gradient group size
+    where the cap allows, else what fits (0 when one row of patches is too big)."""
+    cap_rows = min(IM2COL_BYTES, backend.max_binding) // (4 * p)
+    if cap_rows >= rows or cap_rows < _FILTER_GROUP_ROWS:
+        return min(rows, cap_rows)
+    return cap_rows // _FILTER_GROUP_ROWS * _FILTER_GROUP_ROWS
+
+
+def _groups(rows: int) -> int:
+    """Row groups for the filter gradient: the most that divide rows evenly while each
+    keeps at least _FILTER_GROUP_ROWS rows."""
+    for g in range(rows // _FILTER_GROUP_ROWS, 1, -1):
+        if rows % g == 0:
+            return g
+    return 1
 
 
 def _pointwise(geom) -> bool:
@@ -76,35 +97,45 @@ def _pointwise(geom) -> bool:
     return fh == fw == sh == sw == 1 and pt == pl == 0 and (oh, ow) == (h, w)
 
 
-def _im2col(backend, x, geom, n0: int, imgs: int):
-    nb, h, w, c, oh, ow, k, fh, fw = geom[:9]
-    p = fh * fw * c
-    cols = backend.alloc(imgs * oh * ow * p, "im2col patches")
-    items = imgs * oh * ow * fh * fw * (-(-c // 4))
+def _im2col(backend, x, geom, r0: int, rows: int):
+    """The patches of rows r0 .. r0 + rows - 1 (rows = (n, oh, ow)) as a pooled buffer."""
+    c, fh, fw = geom[3], geom[7], geom[8]
+    cols = backend.alloc(rows * fh * fw * c, "im2col patches")
+    items = rows * fh * fw * (-(-c // 4))
     pipe = backend.pipeline("conv:im2col", lambda: render("conv_im2col", WG=WG))
-    backend.run(pipe, (x.buffer, cols.buffer), pack("I" * 17, items, *geom, n0), -(-items // WG))
+    backend.run(pipe, (x.buffer, cols.buffer), pack("I" * 17, items, *geom, r0), -(-items // WG))
     return cols
+
+
+def _rows_of(backend, src, r0: int, rows: int, width: int):
+    """Rows r0.. of a [*, width] matrix handle as a handle starting at offset 0 (a pooled
+    copy unless r0 == 0); returns (handle, is_copy)."""
+    if r0 == 0:
+        return src, False
+    h = backend.alloc(rows * width, "row chunk")
+    backend.device.copy_buffer(src.buffer, 4 * r0 * width, h.buffer, 0, 4 * rows * width)
+    return h, True
 
 
 def conv2d(backend, x, f, geom):
     """Conv2D through im2col + matmul; x, f are handles. Returns a handle or None."""
     nb, h, w, c, oh, ow, k, fh, fw = geom[:9]
-    p, rpi = fh * fw * c, oh * ow
+    p, total = fh * fw * c, nb * oh * ow
     if _pointwise(geom):
-        y, _ = _matmul(backend, x, (1, nb * rpi, c), f, (1, c, k))
+        y, _ = _matmul(backend, x, (1, total, c), f, (1, c, k))
         return y
-    per = _chunk(backend, rpi, p, nb)
+    per = _row_chunk(backend, p, total)
     if per == 0:
         return None
-    y = None if per >= nb else backend.alloc(nb * rpi * k)
-    for n0 in range(0, nb, per):
-        imgs = min(per, nb - n0)
-        cols = _im2col(backend, x, geom, n0, imgs)
-        yc, _ = _matmul(backend, cols, (1, imgs * rpi, p), f, (1, p, k))
+    y = None if per >= total else backend.alloc(total * k)
+    for r0 in range(0, total, per):
+        rows = min(per, total - r0)
+        cols = _im2col(backend, x, geom, r0, rows)
+        yc, _ = _matmul(backend, cols, (1, rows, p), f, (1, p, k))
         _release(backend, cols)
         if y is None:
             return yc
-        backend.device.copy_buffer(yc.buffer, 0, y.buffer, 4 * n0 * rpi * k, 4 * imgs * rpi * k)
+        backend.device.copy_buffer(yc.buffer, 0, y.buffer, 4 * r0 * k, 4 * rows * k)
         _release(backend, yc)
     return y
 
@@ -115,50 +146,36 @@ def conv2d_backprop_filter(backend, x, dy, geom):
     from .reduce import reduce_axes
 
     nb, h, w, c, oh, ow, k, fh, fw = geom[:9]
-    p, rpi = fh * fw * c, oh * ow
-    per = _chunk(backend, rpi, p, nb)
+    p, total = fh * fw * c, nb * oh * ow
+    per = _row_chunk(backend, p, total)
     if per == 0:
         return None
-    total = None
-    for n0 in range(0, nb, per):
-        imgs = min(per, nb - n0)
-        rows = imgs * rpi
+    acc = None
+    for r0 in range(0, total, per):
+        rows = min(per, total - r0)
         if _pointwise(geom):
-            cols, off = None, n0 * rpi * c
-            if off:  # matmul reads from offset 0: copy the chunk out
-                cols = backend.alloc(rows * c, "im2col patches")
-                backend.device.copy_buffer(x.buffer, 4 * off, cols.buffer, 0, 4 * rows * c)
-            src = cols if cols is not None else x
+            src, copied = _rows_of(backend, x, r0, rows, c)
         else:
-            cols = src = _im2col(backend, x, geom, n0, imgs)
-        # row groups: whole images, at least _FILTER_GROUP_ROWS rows each
-        g = 1
-        for cand in range(imgs, 0, -1):
-            if imgs % cand == 0 and (imgs // cand) * rpi >= _FILTER_GROUP_ROWS:
-                g = cand
-                break
-        gr = rows // g
-        dyc = dy
-        if n0:
-            dyc = backend.alloc(rows * k, "dy chunk")
-            backend.device.copy_buffer(dy.buffer, 4 * n0 * rpi * k, dyc.buffer, 0, 4 * rows * k)
-        part, _ = _matmul(backend, src, (g, gr, p), dyc, (g, gr, k), ta=True)
-        if cols is not None:
-            _release(backend, cols)
-        if dyc is not dy:
+            src, copied = _im2col(backend, x, geom, r0, rows), True
+        dyc, dy_copied = _rows_of(backend, dy, r0, rows, k)
+        g = _groups(rows)
+        part, _ = _matmul(backend, src, (g, rows // g, p), dyc, (g, rows // g, k), ta=True)
+        if copied:
+            _release(backend, src)
+        if dy_copied:
             _release(backend, dyc)
         if g > 1:
             s, _, _ = reduce_axes(backend, "Sum", _View(part, (g, p, k)), [0], (1, p, k), "float32")
             _release(backend, part)
             part = s
-        if total is None:
-            total = part
+        if acc is None:
+            acc = part
         else:
-            t2, _, _ = run_map(backend, "Add", "{0} + {1}", [_View(total, (p, k)), _View(part, (p, k))], "float32")
-            _release(backend, total)
+            t2, _, _ = run_map(backend, "Add", "{0} + {1}", [_View(acc, (p, k)), _View(part, (p, k))], "float32")
+            _release(backend, acc)
             _release(backend, part)
-            total = t2
-    return total
+            acc = t2
+    return acc
 
 
 def conv2d_backprop_input(backend, dy, f, geom):
