@@ -1,11 +1,12 @@
 // im2col for NHWC convolution: cols[r, (fi, fj, c)] = x[n, oh*SH + fi*DH - PT,
 // ow*SW + fj*DW - PL, c] (0 outside the image), for rows r0 + r = (n, oh, ow) of one chunk;
 // the column order matches a [FH, FW, C, K] filter read as a [FH*FW*C, K] matrix.
-// Each invocation fills a run of up to 4 consecutive channels.
+// Each invocation fills a run of up to 4 consecutive channels (one vec4 when C % 4 == 0:
+// then both buffers are bound as vec4 arrays, T = vec4<f32>).
 // Uniform words: 0 = work items (rows * FH * FW * ceil(C / 4)), 1 N, 2 H, 3 W, 4 C,
 // 5 OH, 6 OW, 7 K, 8 FH, 9 FW, 10 SH, 11 SW, 12 DH, 13 DW, 14 PT, 15 PL, 16 r0 (first row).
-@group(0) @binding(0) var<storage, read> x: array<f32>;
-@group(0) @binding(1) var<storage, read_write> cols: array<f32>;
+@group(0) @binding(0) var<storage, read> x: array<{{T}}>;
+@group(0) @binding(1) var<storage, read_write> cols: array<{{T}}>;
 @group(0) @binding(2) var<uniform> u: array<vec4<u32>, 5>;
 
 @compute @workgroup_size({{WG}})
@@ -26,13 +27,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let oh = t2 % OH; let n = t2 / OH;
   let h = i32(oh) * SH + i32(fi) * DH - PT;
   let w = i32(ow) * SW + i32(fj) * DW - PL;
-  let c0 = cq * 4u;
-  let c1 = min(C, c0 + 4u);
   let ob = (r * FH * FW + fi * FW + fj) * C;
-  if (h < 0 || h >= H || w < 0 || w >= W) {
-    for (var c = c0; c < c1; c = c + 1u) { cols[ob + c] = 0.0; }
-    return;
-  }
-  let xb = ((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C;
-  for (var c = c0; c < c1; c = c + 1u) { cols[ob + c] = x[xb + c]; }
+  let inside = h >= 0 && h < H && w >= 0 && w < W;
+  let xb = ((n * u32(H) + u32(select(0, h, inside))) * u32(W) + u32(select(0, w, inside))) * C;
+{{COPY}}
 }

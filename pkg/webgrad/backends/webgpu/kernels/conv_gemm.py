@@ -97,12 +97,21 @@ def _pointwise(geom) -> bool:
     return fh == fw == sh == sw == 1 and pt == pl == 0 and (oh, ow) == (h, w)
 
 
+_IM2COL_SCALAR = """  let c0 = cq * 4u;
+  let c1 = min(C, c0 + 4u);
+  for (var c = c0; c < c1; c = c + 1u) { cols[ob + c] = select(0.0, x[xb + c], inside); }"""
+_IM2COL_VEC = """  cols[ob / 4u + cq] = select(vec4<f32>(0.0), x[xb / 4u + cq], inside);"""
+
+
 def _im2col(backend, x, geom, r0: int, rows: int):
     """The patches of rows r0 .. r0 + rows - 1 (rows = (n, oh, ow)) as a pooled buffer."""
     c, fh, fw = geom[3], geom[7], geom[8]
     cols = backend.alloc(rows * fh * fw * c, "im2col patches")
     items = rows * fh * fw * (-(-c // 4))
-    pipe = backend.pipeline("conv:im2col", lambda: render("conv_im2col", WG=WG))
+    vec = c % 4 == 0
+    pipe = backend.pipeline(f"conv:im2col:{'vec4' if vec else 'f32'}",
+                            lambda: render("conv_im2col", WG=WG, T="vec4<f32>" if vec else "f32",
+                                           COPY=_IM2COL_VEC if vec else _IM2COL_SCALAR))
     backend.run(pipe, (x.buffer, cols.buffer), pack("I" * 17, items, *geom, r0), -(-items // WG))
     return cols
 
