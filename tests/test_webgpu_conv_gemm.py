@@ -220,3 +220,15 @@ def test_row_chunks_within_an_image(monkeypatch, cap_rows):
     rows = 3 * 6 * 5
     assert calls.im2col == 3 * -(-rows // cap_rows)
     assert calls.direct == 1
+
+
+@pytest.mark.parametrize("mode", ["thin", "matmul"])
+@pytest.mark.parametrize("xs,ws,strides,pad", [
+    ((4, 9, 8, 8), (3, 3, 8, 16), 1, "same"),     # 16 output channels
+    ((4, 9, 8, 12), (3, 3, 12, 48), 2, "same"),   # 48: two vec4 columns per invocation
+    ((2, 6, 6, 8), (1, 1, 8, 64), 1, "valid"),    # pointwise, 64 wide
+])
+def test_thin_kernel_and_batch_matmul_agree_with_cpu(monkeypatch, mode, xs, ws, strides, pad):
+    """Both product kernels (WEBGRAD_CONV_GEMM forces one) give the NumPy results."""
+    monkeypatch.setenv("WEBGRAD_CONV_GEMM", mode)
+    check(xs, ws, strides, pad, 1)

@@ -28,8 +28,9 @@ IM2COL_BYTES = int(os.environ.get("WEBGRAD_IM2COL_BYTES", 64 << 20))
 # the filter gradient splits its long sum over rows into about this many row groups
 # (a batch of small matmuls) so that enough invocations run in parallel
 _FILTER_GROUP_ROWS = 2048
-# products at most this wide use shaders/conv_gemm.wgsl (measured on lavapipe: 1.4-4x
-# BatchMatMul's speed for 16-64 columns; comparable or slower beyond)
+# on CPU adapters, products at most this wide use shaders/conv_gemm.wgsl (measured on
+# lavapipe: 1.4-4x BatchMatMul's speed for 16-64 columns; comparable or slower beyond);
+# GPUs keep BatchMatMul's tiled kernel (the thin kernel is unmeasured there)
 _THIN_MAX = 64
 
 
@@ -47,12 +48,21 @@ class _View:
         self.rank = len(self.shape)
 
 
+def _thin(backend) -> bool:
+    """Use the thin-product kernel? On CPU adapters (where it was measured) unless
+    ``WEBGRAD_CONV_GEMM=matmul``; ``=thin`` forces it everywhere."""
+    forced = os.environ.get("WEBGRAD_CONV_GEMM")
+    if forced in ("matmul", "thin"):
+        return forced == "thin"
+    return backend.device.adapter_info.get("adapter_type") == "CPU"
+
+
 def _matmul(backend, a, a_shape, b, b_shape, ta=False, tb=False):
     """a @ b for handles read as a_shape, b_shape (3-D, equal batch or b's batch 1): the
     thin-product kernel below where it applies (n <= 64 columns), else BatchMatMul."""
     batch, ra, ca = a_shape
     k, n = b_shape[1:] if not tb else b_shape[:0:-1]
-    if not tb and n % 4 == 0 and n <= _THIN_MAX and os.environ.get("WEBGRAD_CONV_GEMM") != "matmul":
+    if not tb and n % 4 == 0 and n <= _THIN_MAX and _thin(backend):
         m = ca if ta else ra
         sam, sak = (1, ca) if ta else (ca, 1)
         out = gemm(backend, a, b, m, n, k, sam, sak, batch, ra * ca, k * n if b_shape[0] > 1 else 0)
