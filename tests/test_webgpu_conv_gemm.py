@@ -17,18 +17,8 @@ os.environ.setdefault("MESA_SHADER_CACHE_DIR", os.path.join(_TMP, f"mesa-{os.get
 os.makedirs(os.environ["XDG_RUNTIME_DIR"], mode=0o700, exist_ok=True)
 
 import webgrad as wg  # noqa: E402
+from webgrad.backends.webgpu.kernels import conv_gemm  # noqa: E402
 from webgrad.engine import ENGINE  # noqa: E402
-
-try:
-    wg.set_backend("webgpu")
-    HAVE_GPU = True
-except Exception:  # noqa: BLE001
-    HAVE_GPU = False
-finally:
-    wg.set_backend("cpu")
-
-pytestmark = pytest.mark.skipif(not HAVE_GPU, reason="no WebGPU adapter")
-conv_gemm = pytest.importorskip("webgrad.backends.webgpu.kernels.conv_gemm") if HAVE_GPU else None
 
 RNG = np.random.default_rng(11)
 

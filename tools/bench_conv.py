@@ -2,7 +2,8 @@
 
     python tools/bench_conv.py [--variants webgpu,direct,cpu] [--reps 7] [--json out.json]
 
-Variants: "webgpu" (convolutions as im2col + matmul), "direct" (webgpu with
+Variants: "webgpu" (convolutions as im2col + matmul, as shipped), "bmm" (the same but
+every product through BatchMatMul: WEBGRAD_CONV_GEMM=matmul), "direct" (webgpu with
 WEBGRAD_CONV=direct: the one-thread-per-output kernels, i.e. the "before" numbers),
 "cpu" (the NumPy backend). Cases run variant after variant, so machine load affects
 them alike.
@@ -100,16 +101,18 @@ def conv_ops(shape, reps: int) -> dict[str, float]:
 
 
 def use(variant: str) -> None:
+    os.environ.pop("WEBGRAD_CONV", None)
+    os.environ.pop("WEBGRAD_CONV_GEMM", None)
     if variant == "direct":
         os.environ["WEBGRAD_CONV"] = "direct"
-    else:
-        os.environ.pop("WEBGRAD_CONV", None)
+    elif variant == "bmm":
+        os.environ["WEBGRAD_CONV_GEMM"] = "matmul"
     wg.set_backend("cpu" if variant == "cpu" else "webgpu")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--variants", default="webgpu,direct,cpu")
+    ap.add_argument("--variants", default="webgpu,bmm,direct,cpu")
     ap.add_argument("--reps", type=int, default=7)
     ap.add_argument("--json")
     ap.add_argument("--shapes", default="all", help="'none' to time only the CNN step")

@@ -22,6 +22,7 @@ import os
 
 from ....engine import ENGINE
 from ..shaders import render
+from . import util
 from .util import WG, pack
 
 IM2COL_BYTES = int(os.environ.get("WEBGRAD_IM2COL_BYTES", 64 << 20))
@@ -62,8 +63,9 @@ def _matmul(backend, a, a_shape, b, b_shape, ta=False, tb=False):
     thin-product kernel below where it applies (n <= 64 columns), else BatchMatMul."""
     batch, ra, ca = a_shape
     k, n = b_shape[1:] if not tb else b_shape[:0:-1]
-    if not tb and n % 4 == 0 and n <= _THIN_MAX and _thin(backend):
-        m = ca if ta else ra
+    m = ca if ta else ra
+    if not tb and n % 4 == 0 and n <= _THIN_MAX and _thin(backend) \
+            and -(-m // (_blocking(n)[0] * _blocking(n)[3])) <= backend.max_wg_dim:
         sam, sak = (1, ca) if ta else (ca, 1)
         out = gemm(backend, a, b, m, n, k, sam, sak, batch, ra * ca, k * n if b_shape[0] > 1 else 0)
         return out, (batch, m, n)
@@ -251,13 +253,12 @@ def _blocking(n: int) -> tuple[int, int, int, int]:
 def gemm(backend, a, b, m: int, n: int, k: int, sam: int, sak: int, batch: int = 1,
          a_batch: int = 0, b_batch: int = 0, cfg=None):
     """C[z] = A[z] @ B[z] for z < batch, B contiguous [k, n] with n % 4 == 0; a, b handles."""
-    from .util import LOOP_BUDGET
-
     out = backend.alloc(batch * m * n, "convolution product")
     tm, nv, wx, wy = cfg or _blocking(n)
     pipe = backend.pipeline(f"conv:gemm:{tm}x{nv}:{wx}x{wy}", lambda: _gemm_wgsl(tm, nv, wx, wy))
     grid = (-(-(n // 4) // (nv * wx)), -(-m // (tm * wy)), batch)
-    for j, k0 in enumerate(range(0, k, LOOP_BUDGET)):
-        ub = pack("I" * 11, m, n, k, int(j > 0), sam, sak, a_batch, b_batch, m * n, k0, min(k, k0 + LOOP_BUDGET))
+    budget = util.LOOP_BUDGET
+    for j, k0 in enumerate(range(0, k, budget)):
+        ub = pack("I" * 11, m, n, k, int(j > 0), sam, sak, a_batch, b_batch, m * n, k0, min(k, k0 + budget))
         backend.run(pipe, (a.buffer, b.buffer, out.buffer), ub, grid)
     return out

@@ -10,6 +10,7 @@ import struct
 
 from ..shaders import render
 from . import conv_gemm
+from .conv_gemm import _View
 from .util import LOOP_BUDGET, WG, WGSL_TYPE, kernel, pack, size_of
 
 
@@ -30,20 +31,6 @@ def _softmax(log: bool):
         backend.run(pipe, (x.ref.handle.buffer, out.buffer), pack("II", rows, d), -(-rows // WG))
         return out, x.shape, "float32"
     return k
-
-
-class _View:
-    """A tensor-like (shape, dtype, ref.handle) over a handle, for internal kernel chaining."""
-
-    class _Ref:
-        def __init__(self, handle):
-            self.handle = handle
-
-    def __init__(self, handle, shape, dtype="float32"):
-        self.ref = _View._Ref(handle)
-        self.shape = tuple(shape)
-        self.dtype = dtype
-        self.rank = len(self.shape)
 
 
 def _softmax_long(backend, x, rows: int, d: int, log: bool):
