@@ -6,6 +6,12 @@ For an NHWC input and a [FH, FW, C, K] filter (read as a [P = FH*FW*C, K] matrix
 * Conv2DBackpropInput:  dcols       = dy[rows, K] @ f^T, then col2im sums taps into dx
                         (shaders/conv_col2im.wgsl)
 where rows = (n, oh, ow) and cols are the input patches (shaders/conv_im2col.wgsl).
+A 1x1, stride-1, unpadded filter skips im2col (the input is the patch matrix).
+
+The products run on the thin-product kernel (shaders/conv_gemm.wgsl) when at most 64
+columns wide on CPU adapters, else on BatchMatMul (kernels/matmul.py, called unchanged
+through the engine's kernel table). Switches: ``WEBGRAD_CONV=direct`` (nn.py: the
+one-thread-per-output kernels), ``WEBGRAD_CONV_GEMM=matmul|thin``.
 
 The patch buffers are pooled temporaries, never tensors, and are returned to the pool
 in the same call. They are built a chunk at a time so one chunk stays within
@@ -138,7 +144,7 @@ def _rows_of(backend, src, r0: int, rows: int, width: int):
     return h, True
 
 
-def conv2d(backend, x, f, geom):
+def conv2d(backend, x, f, geom: tuple):
     """Conv2D through im2col + matmul; x, f are handles. Returns a handle or None."""
     nb, h, w, c, oh, ow, k, fh, fw = geom[:9]
     p, total = fh * fw * c, nb * oh * ow
@@ -161,7 +167,7 @@ def conv2d(backend, x, f, geom):
     return y
 
 
-def conv2d_backprop_filter(backend, x, dy, geom):
+def conv2d_backprop_filter(backend, x, dy, geom: tuple):
     """df[FH, FW, C, K] = patches^T @ dy, summed over row groups. Returns a handle or None."""
     from .elementwise import run_map
     from .reduce import reduce_axes
@@ -199,7 +205,7 @@ def conv2d_backprop_filter(backend, x, dy, geom):
     return acc
 
 
-def conv2d_backprop_input(backend, dy, f, geom):
+def conv2d_backprop_input(backend, dy, f, geom: tuple):
     """dx = col2im(dy @ f^T); dy, f are handles. Returns a handle or None."""
     nb, h, w, c, oh, ow, k, fh, fw = geom[:9]
     p, rpi = fh * fw * c, oh * ow
