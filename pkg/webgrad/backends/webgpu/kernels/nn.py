@@ -1,10 +1,16 @@
 """Softmax, LogSoftmax, OneHot, and the NHWC convolution/pooling family with its
-gradients (shaders/conv2d.wgsl with one body per kernel, one thread per output)."""
+gradients. Convolutions run as im2col + matmul (conv_gemm.py) where the patches fit,
+else (or with ``WEBGRAD_CONV=direct``) as direct kernels: shaders/conv2d.wgsl with one
+body per kernel, one thread per output. Pools use those too, except MaxPoolGrad with
+disjoint windows (stride >= filter size): one pass over dy (shaders/pool_max_grad.wgsl)."""
 from __future__ import annotations
 
+import os
 import struct
 
 from ..shaders import render
+from . import conv_gemm
+from .conv_gemm import _View
 from .util import LOOP_BUDGET, WG, WGSL_TYPE, kernel, pack, size_of
 
 
@@ -25,20 +31,6 @@ def _softmax(log: bool):
         backend.run(pipe, (x.ref.handle.buffer, out.buffer), pack("II", rows, d), -(-rows // WG))
         return out, x.shape, "float32"
     return k
-
-
-class _View:
-    """A tensor-like (shape, dtype, ref.handle) over a handle, for internal kernel chaining."""
-
-    class _Ref:
-        def __init__(self, handle):
-            self.handle = handle
-
-    def __init__(self, handle, shape, dtype="float32"):
-        self.ref = _View._Ref(handle)
-        self.shape = tuple(shape)
-        self.dtype = dtype
-        self.rank = len(self.shape)
 
 
 def _softmax_long(backend, x, rows: int, d: int, log: bool):
@@ -248,6 +240,13 @@ def _conv_like(backend, name: str, ins, out_shape, geom):
     return out, out_shape, "float32"
 
 
+def _gemm(backend, fn, ins, out_shape, geom):
+    """The im2col + matmul path's handle, or None where the direct kernel must run."""
+    if os.environ.get("WEBGRAD_CONV") == "direct" or size_of(out_shape) == 0 or any(t.ref.handle.n == 0 for t in ins):
+        return None
+    return fn(backend, *[t.ref.handle for t in ins], geom)
+
+
 def _dil(attrs):
     return tuple(attrs.get("dilations") or (1, 1))
 
@@ -260,7 +259,11 @@ def _conv2d(inputs, attrs, backend):
     oh, ow = attrs["out_hw"]
     (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
     t, _, l, _ = attrs["pads"]
-    return _conv_like(backend, "Conv2D", [x, f], (nb, oh, ow, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l))
+    ins, out_shape, geom = [x, f], (nb, oh, ow, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
+    y = _gemm(backend, conv_gemm.conv2d, ins, out_shape, geom)
+    if y is not None:
+        return y, tuple(out_shape), "float32"
+    return _conv_like(backend, "Conv2D", ins, out_shape, geom)
 
 
 @kernel("Conv2DBackpropInput")
@@ -271,8 +274,11 @@ def _conv2d_bi(inputs, attrs, backend):
     fh, fw = f.shape[0], f.shape[1]
     (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
     t, _, l, _ = attrs["pads"]
-    return _conv_like(backend, "Conv2DBackpropInput", [dy, f], (nb, h, w, c),
-                      (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l))
+    ins, out_shape, geom = [dy, f], (nb, h, w, c), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
+    y = _gemm(backend, conv_gemm.conv2d_backprop_input, ins, out_shape, geom)
+    if y is not None:
+        return y, tuple(out_shape), "float32"
+    return _conv_like(backend, "Conv2DBackpropInput", ins, out_shape, geom)
 
 
 @kernel("Conv2DBackpropFilter")
@@ -283,8 +289,11 @@ def _conv2d_bf(inputs, attrs, backend):
     fh, fw, _, _ = attrs["filter_shape"]
     (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
     t, _, l, _ = attrs["pads"]
-    return _conv_like(backend, "Conv2DBackpropFilter", [x, dy], (fh, fw, c, k),
-                      (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l))
+    ins, out_shape, geom = [x, dy], (fh, fw, c, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
+    y = _gemm(backend, conv_gemm.conv2d_backprop_filter, ins, out_shape, geom)
+    if y is not None:
+        return y, tuple(out_shape), "float32"
+    return _conv_like(backend, "Conv2DBackpropFilter", ins, out_shape, geom)
 
 
 def _pool_geom(x_shape, attrs):
@@ -314,7 +323,20 @@ def _avg_pool(inputs, attrs, backend):
 def _max_pool_grad(inputs, attrs, backend):
     dy, x, y = inputs
     g = _pool_geom(x.shape, attrs)
-    return _conv_like(backend, "MaxPoolGrad", [dy, x, y], x.shape, g)
+    nb, h, w, c, oh, ow, _, fh, fw, sh, sw, _, _, pt, pl = g
+    n = dy.ref.handle.n
+    if sh < fh or sw < fw or n == 0 or 2 * fh * fw > LOOP_BUDGET or os.environ.get("WEBGRAD_CONV") == "direct":
+        return _conv_like(backend, "MaxPoolGrad", [dy, x, y], x.shape, g)
+    # disjoint windows: one pass over dy scatters into dx (zeroed first where windows leave gaps)
+    if (sh, sw, pt, pl, oh * sh, ow * sw) == (fh, fw, 0, 0, h, w):
+        out = backend.alloc(size_of(x.shape))
+    else:
+        from .elementwise import generate
+        out, _, _ = generate(backend, "Fill", "float32", x.shape, "f", (0.0,))
+    pipe = backend.pipeline("pool:max_grad:disjoint", lambda: render("pool_max_grad", WG=WG))
+    bufs = (dy.ref.handle.buffer, x.ref.handle.buffer, y.ref.handle.buffer, out.buffer)
+    backend.run(pipe, bufs, pack("I" * 16, n, *g), -(-n // WG))
+    return out, tuple(x.shape), "float32"
 
 
 @kernel("AvgPoolGrad")
