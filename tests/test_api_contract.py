@@ -335,6 +335,24 @@ def test_autodiff_entry_points(backend):
     w.dispose(), frozen.dispose()
 
 
+def test_variable_from_values_leaves_nothing_behind(backend):
+    base = engine_counts()
+    v = wg.variable([1.0, 2.0], name="from_values")
+    assert engine_counts()[:2] == (base[0] + 1, base[1] + 1)
+    with pytest.raises(ValueError, match="already exists"):
+        wg.variable([3.0], name="from_values")
+    c = wg.variable(wg.tensor([1, 2]), dtype="float32", name="cast_values")
+    assert c.dtype == "float32" and c.tolist() == [1.0, 2.0]
+    wg.dispose([v, c])
+    assert engine_counts()[0] == base[0] + 1  # only the user's int tensor is left
+    assert engine_counts()[1] == base[1] + 1
+
+
+def engine_counts():
+    m = wg.memory()
+    return m["num_tensors"], m["num_data_buffers"], m["num_bytes"]
+
+
 def test_memory_entry_points(backend):
     base = wg.memory()
     assert {"num_tensors", "num_data_buffers", "num_bytes"} <= set(base)
