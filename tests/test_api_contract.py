@@ -413,3 +413,12 @@ def test_trace_entry_point(backend):
     assert {"Log", "Sum"} <= kernels and g.backward_ops()
     dot = g.to_dot()
     assert "shape=box" in dot and "shape=ellipse" in dot
+
+
+def test_python_conveniences(backend):
+    assert wg.tensor(range(3)).tolist() == [0, 1, 2]
+    assert round(wg.tensor([0.5, 1.5, 2.7])).tolist() == [0.0, 2.0, 3.0]
+    assert abs(wg.tensor([-1, 2])).tolist() == [1, 2]
+    with pytest.raises(TypeError, match="wg.stack"):
+        wg.tensor([wg.scalar(1.0), wg.scalar(2.0)])
+    assert wg.stack([wg.scalar(1.0), wg.scalar(2.0)]).tolist() == [1.0, 2.0]

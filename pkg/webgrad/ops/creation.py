@@ -94,6 +94,8 @@ def _from_numpy(values, dtype):
 def tensor(values, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:
     """A tensor from nested lists, a scalar, an array.array/memoryview, a NumPy array or a Tensor."""
     dtype = check_dtype(dtype, "tensor")
+    if isinstance(values, range):
+        values = list(values)
     if isinstance(values, Tensor):
         values._check_alive("tensor")
         out = cast_if(values, dtype or values.dtype)

@@ -43,6 +43,7 @@ def attach() -> None:
     Tensor.__rpow__ = lambda a, b: o.pow(b, a)
     Tensor.__neg__ = lambda a: o.neg(a)
     Tensor.__abs__ = lambda a: o.abs(a)
+    Tensor.__round__ = _round
     Tensor.__lt__ = lambda a, b: o.less(a, b)
     Tensor.__le__ = lambda a, b: o.less_equal(a, b)
     Tensor.__gt__ = lambda a, b: o.greater(a, b)
@@ -72,6 +73,13 @@ def _comparison(op):
             return NotImplemented
         return op(a, b)
     return cmp
+
+
+def _round(self, ndigits=None):
+    """round(t): element-wise, half to even (ndigits is not supported)."""
+    if ndigits is not None:
+        raise TypeError("round(tensor, ndigits) is not supported; use wg.round(t * 10**n) / 10**n")
+    return _ops.round(self)
 
 
 def _iter(self):
