@@ -185,3 +185,37 @@ def test_errors_deep_in_user_code_leave_the_engine_intact(backend):
     assert wg.grad(lambda a: (a * a).sum())(wg.tensor([3.0])).tolist() == [6.0]  # still works
     model.dispose()
     wg.dispose([x, y, w])
+
+
+def test_interrupt_during_a_read_in_fit_frees_the_loop_tensors(backend, monkeypatch):
+    """Ctrl-C lands where fit waits: in a read. Even while the traceback is kept (as an
+    interactive session keeps sys.last_traceback), fit's tensors are freed at once."""
+    import asyncio
+
+    model = wg.sequential([wg.layers.dense(1, input_shape=(3,))])
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(wg.ones((8, 3)), wg.ones((8, 1)), verbose=0)
+    start = engine_state()
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    async def interrupted_async(self):
+        raise KeyboardInterrupt
+
+    kept = []
+    with monkeypatch.context() as mp:
+        mp.setattr(wg.Tensor, "data_sync", interrupted)
+        mp.setattr(wg.Tensor, "data", interrupted_async)
+        calls = [lambda: model.fit([[1.0, 2.0, 3.0]] * 8, [[1.0]] * 8, verbose=0, validation_split=0.5),
+                 lambda: model.evaluate([[1.0, 2.0, 3.0]] * 8, [[1.0]] * 8),
+                 lambda: asyncio.run(model.fit_async([[1.0, 2.0, 3.0]] * 8, [[1.0]] * 8)),
+                 lambda: asyncio.run(model.evaluate_async([[1.0, 2.0, 3.0]] * 8, [[1.0]] * 8))]
+        for call in calls:
+            try:
+                call()
+            except KeyboardInterrupt as exc:
+                kept.append(exc)  # keeps the frames (and so the generator) referenced
+            assert engine_state() == start
+    assert len(kept) == 4
+    model.dispose()
