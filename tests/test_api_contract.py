@@ -373,7 +373,15 @@ def test_memory_entry_points(backend):
     assert wg.memory()["num_tensors"] == base["num_tensors"]
 
 
-def test_engine_registration_entry_points(backend):
+@pytest.fixture
+def unregister_audit_kernels():
+    yield
+    for name in ("AuditCube", "AuditExp"):
+        wg.engine.kernels.pop((name, "cpu"), None)
+        wg.engine.gradients.pop(name, None)
+
+
+def test_engine_registration_entry_points(backend, unregister_audit_kernels):
     wg.set_backend("cpu")  # a NumPy kernel for a user-defined op
     import numpy as np
 
