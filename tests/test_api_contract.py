@@ -276,11 +276,17 @@ def test_indexing(backend):
     assert t[[2, 0]].tolist() == [[8, 9, 10, 11], [0, 1, 2, 3]] and t[:, [-1]].tolist() == [[3], [7], [11]]
     assert t[wg.tensor([1, 1])].shape == (2, 4) and t[5:].shape == (0, 4)
     assert [row.tolist() for row in t[:2]] == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    before = engine_counts()
     for bad, exc in ((lambda: t[3], IndexError), (lambda: t[0, 0, 0], IndexError), (lambda: t["a"], IndexError),
                      (lambda: t[[0, 5]], IndexError), (lambda: t[t > 3], IndexError),
                      (lambda: iter(wg.scalar(1.0)), TypeError)):
         with pytest.raises(exc):
             bad()
+    assert engine_counts()[0] == before[0] + 2  # only the mask t > 3 and the scalar made for iter()
+    d = wg.ones((2,))
+    d.dispose()
+    with pytest.raises(ValueError, match="disposed"):
+        d[0]
 
 
 def test_indexing_is_differentiable_and_tidy(backend):
@@ -456,3 +462,32 @@ def test_small_argument_accuracy(backend):
     a, b = [1.0, -1.0, 0.3, -2e-3, 5.0, 0.0, -0.0], [2.0, -3.0, -1e-4, 7.0, 0.0, -1.0, -1.0]
     for (p, q), g in zip(zip(a, b), wg.atan2(wg.tensor(a), wg.tensor(b)).tolist()):
         assert g == pytest.approx(math.atan2(p, q), rel=1e-6) and math.copysign(1, g) == math.copysign(1, math.atan2(p, q))
+
+
+def test_ops_outside_tidy_leave_only_their_results(backend):
+    """As a tfjs op runs in its own scope: what an op makes from Python values, its casts
+    and a composite op's intermediates are freed when it returns, even outside tidy."""
+    from webgrad.engine import iter_tensors
+
+    f = wg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    i = wg.tensor([[1, 2], [3, 4]])
+    b = wg.tensor([[True, False], [True, True]])
+    calls = {
+        "x + 1.0": lambda: f + 1.0, "1 - x": lambda: 1.0 - f, "int * float": lambda: i * f, "i / 2": lambda: i / 2,
+        "x ** 2": lambda: f ** 2, "i ** 0.5": lambda: i ** 0.5, "x % 2": lambda: f % 2, "i // 1.5": lambda: i // 1.5,
+        "add list": lambda: wg.add(f, [1.0, 2.0]), "x > 1": lambda: f > 1, "x == 2": lambda: f == 2.0,
+        "logical list": lambda: wg.logical_and(b, [True, False]), "where": lambda: wg.where(b, i, f),
+        "exp int": lambda: wg.exp(i), "neg list": lambda: wg.neg([1.0]), "is_nan int": lambda: wg.is_nan(i),
+        "prelu": lambda: wg.prelu(f, 0.1), "log_sigmoid": lambda: wg.log_sigmoid(f), "atan2": lambda: wg.atan2(i, i),
+        "mean int": lambda: wg.mean(i), "sum bool": lambda: wg.sum(b), "cumsum bool": lambda: wg.cumsum(b),
+        "logsumexp": lambda: wg.logsumexp(f, 1), "moments": lambda: wg.moments(f, 0), "norm": lambda: wg.norm(f),
+        "reshape list": lambda: wg.reshape([1.0, 2.0], (2, 1)), "transpose list": lambda: wg.transpose([[1.0, 2.0]]),
+        "expand_dims list": lambda: wg.expand_dims([1.0], 0), "getitem": lambda: f[0, ::-1],
+    }
+    for name, call in calls.items():
+        before = engine_counts()
+        out = call()
+        made = list(iter_tensors(out))
+        assert engine_counts()[0] == before[0] + len(made), name
+        wg.dispose(out)
+        assert engine_counts() == before, name
