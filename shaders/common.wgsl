@@ -26,9 +26,37 @@ fn linear_index(wid: vec3<u32>, nwg: vec3<u32>, lid: u32, wg: u32) -> u32 {
 fn max_f(a: f32, b: f32) -> f32 { return select(select(max(a, b), b, is_nan(b)), a, is_nan(a)); }
 fn min_f(a: f32, b: f32) -> f32 { return select(select(min(a, b), b, is_nan(b)), a, is_nan(a)); }
 
+// Drivers' log/atan keep an absolute, not a relative, error near 0 (lavapipe's log(1 + 2e-7)
+// is off by a third), so small arguments take short series, exact to float32 there.
+// log(1 + x) for |x| < 0.1 (truncation below 2e-9 relative).
+fn log1p_series(x: f32) -> f32 {
+  return x * (1.0 - x * (0.5 - x * (0.33333334 - x * (0.25 - x * (0.2 - x * (0.16666667 - x * (0.14285715 - x * 0.125)))))));
+}
+
+// exp(x) - 1 for |x| < 0.1.
+fn expm1_series(x: f32) -> f32 {
+  return x * (1.0 + x * (0.5 + x * (0.16666667 + x * (0.041666668 + x * (0.008333334 + x * (0.0013888889 + x * 0.0001984127))))));
+}
+
+// atan in software: 1/x beyond 1, three argument halvings (atan(t) = 2 atan(t / (1 + sqrt(1 + t^2))))
+// to below 0.1, then the series; relative error ~1e-7 everywhere (lavapipe's atan: 2e-5).
+fn atan_f(x: f32) -> f32 {
+  if (is_nan(x)) { return x; }
+  let ax = abs(x);
+  let inv = ax > 1.0;
+  var t = select(ax, 1.0 / ax, inv);
+  t = t / (1.0 + sqrt(1.0 + t * t));
+  t = t / (1.0 + sqrt(1.0 + t * t));
+  t = t / (1.0 + sqrt(1.0 + t * t));
+  let t2 = t * t;
+  let s = t * (1.0 - t2 * (0.33333334 - t2 * (0.2 - t2 * (0.14285715 - t2 * (0.11111111 - t2 * (0.09090909 - t2 * 0.07692308))))));
+  let r = select(8.0 * s, 1.5707964 - 8.0 * s, inv);
+  return select(r, -r, x < 0.0);
+}
+
 // Branch-free (select) forms: cheaper than divergent control flow on SIMD drivers.
 fn log_f(x: f32) -> f32 {
-  let r = select(log(x), -inf_f(), x == 0.0);
+  let r = select(select(log(x), log1p_series(x - 1.0), abs(x - 1.0) < 0.1), -inf_f(), x == 0.0);
   return select(select(r, x, !is_finite(x)), nan_f(), x < 0.0);
 }
 
@@ -45,14 +73,14 @@ fn log1p_f(x: f32) -> f32 {
   if (x < -1.0) { return nan_f(); }
   if (x == -1.0) { return -inf_f(); }
   if (is_inf(x) || is_nan(x)) { return x; }
+  if (abs(x) < 0.1) { return log1p_series(x); }
   let w = 1.0 + x;
-  if (w == 1.0) { return x; }
   return log(w) * x / (w - 1.0);
 }
 
 fn expm1_f(x: f32) -> f32 {
   if (is_nan(x)) { return x; }
-  if (abs(x) < 1e-5) { return x + 0.5 * x * x; }
+  if (abs(x) < 0.1) { return expm1_series(x); }
   return exp_f(x) - 1.0;
 }
 
@@ -64,14 +92,20 @@ fn sign_f(x: f32) -> f32 {
 fn tanh_f(x: f32) -> f32 {
   if (is_nan(x)) { return x; }
   let ax = abs(x);
-  if (ax < 0.0005) { return x; }
+  if (ax < 0.1) {  // x - x^3/3 + 2x^5/15 - 17x^7/315 + 62x^9/2835
+    let x2 = x * x;
+    return x * (1.0 - x2 * (0.33333334 - x2 * (0.13333334 - x2 * (0.053968254 - x2 * 0.021869488))));
+  }
   let e = exp(-2.0 * min(ax, 20.0));
   let t = (1.0 - e) / (1.0 + e);
   return select(t, -t, x < 0.0);
 }
 
 fn sinh_f(x: f32) -> f32 {
-  if (abs(x) < 0.0005) { return x; }
+  if (abs(x) < 0.1) {
+    let x2 = x * x;
+    return x * (1.0 + x2 * (0.16666667 + x2 * (0.008333334 + x2 * 0.0001984127)));
+  }
   return 0.5 * (exp_f(x) - exp_f(-x));
 }
 
@@ -104,12 +138,12 @@ fn atanh_f(x: f32) -> f32 {
 fn asin_f(x: f32) -> f32 {
   if (abs(x) > 1.0 || is_nan(x)) { return nan_f(); }
   if (abs(x) == 1.0) { return x * 1.5707964; }
-  return atan(x / sqrt((1.0 - x) * (1.0 + x)));
+  return atan_f(x / sqrt((1.0 - x) * (1.0 + x)));
 }
 fn acos_f(x: f32) -> f32 {
   if (abs(x) > 1.0 || is_nan(x)) { return nan_f(); }
   if (x == -1.0) { return 3.1415927; }
-  return 2.0 * atan(sqrt((1.0 - x) / (1.0 + x)));
+  return 2.0 * atan_f(sqrt((1.0 - x) / (1.0 + x)));
 }
 fn neg_zero(x: f32) -> bool { return bitcast<u32>(x) == 0x80000000u; }
 fn atan2_f(a: f32, b: f32) -> f32 {
@@ -123,7 +157,10 @@ fn atan2_f(a: f32, b: f32) -> f32 {
     let r = select(0.7853982, 2.3561945, b < 0.0);
     return select(r, -r, neg);
   }
-  return atan2(a, b);
+  if (b == 0.0) { return select(1.5707964, -1.5707964, neg); }
+  let r = atan_f(a / b);
+  if (b > 0.0) { return r; }
+  return select(r + 3.1415927, r - 3.1415927, neg);
 }
 
 // Abramowitz & Stegun 7.1.26, as tfjs (and the NumPy backend) compute it.

@@ -11,6 +11,7 @@ from .autodiff import custom_grad, grad, grads, stop_gradient, value_and_grad, v
 from .engine import ENGINE as engine
 from .graph import Graph, name_scope, trace, trace_model
 from .memory import dispose, keep, memory, profile, tidy, time
+from .printing import print_tensor as print  # noqa: A001  (tfjs's tf.print; not in __all__, so no star-import shadowing)
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
 from .tensor import Tensor, Variable

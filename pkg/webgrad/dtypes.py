@@ -49,4 +49,5 @@ def infer_scalar_dtype(v) -> str:
         return INT32
     if name.startswith("float"):
         return FLOAT32
-    raise TypeError(f"tensor: cannot make a tensor from a value of type {type(v).__name__}")
+    hint = "; join tensors with wg.stack or wg.concat" if name in ("Tensor", "Variable") else ""
+    raise TypeError(f"tensor: cannot make a tensor from a value of type {type(v).__name__}{hint}")

@@ -113,6 +113,9 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
+        if self.size != 1:
+            raise ValueError(f"the truth value of a tensor with {self.size} elements (shape {self.shape}) is "
+                             "ambiguous; use wg.any(t) or wg.all(t)")
         return bool(self.item())
 
     # -- lifetime -------------------------------------------------------------------
@@ -123,11 +126,15 @@ class Tensor:
         ENGINE.dispose_tensor(self)
 
     def __repr__(self) -> str:
-        if self.disposed:
-            return f"Tensor(<disposed>, shape={self.shape}, dtype={self.dtype})"
-        if self.size > 64:
-            return f"Tensor(shape={self.shape}, dtype={self.dtype})"
-        return f"Tensor({self.array_sync()!r}, shape={self.shape}, dtype={self.dtype})"
+        from .printing import tensor_repr
+
+        return tensor_repr(self)
+
+    def print(self, verbose: bool = False) -> None:  # noqa: A003 - tfjs name
+        """Print the values (tfjs ``t.print()``); verbose adds dtype, rank and shape."""
+        from .printing import print_tensor
+
+        print_tensor(self, verbose)
 
     __hash__ = object.__hash__
 

@@ -13,14 +13,18 @@ def variable(initial_value, trainable: bool = True, name: str | None = None, dty
     """A mutable tensor initialised from a Tensor (or anything `tensor` accepts)."""
     from .ops import tensor
 
+    if name is not None and _live(name):
+        raise ValueError(f"variable: a variable named {name!r} already exists")
     init = initial_value if isinstance(initial_value, Tensor) else tensor(initial_value, dtype=dtype)
     init._check_alive("variable")
     if dtype is not None and init.dtype != dtype:
         from .ops import cast
-        init = cast(init, dtype)
-    if name is not None and _live(name):
-        raise ValueError(f"variable: a variable named {name!r} already exists")
+        made, init = init, cast(init, dtype)
+        if made is not initial_value:
+            made.dispose()
     v = ENGINE.make_variable(init, trainable, name)
+    if init is not initial_value:
+        init.dispose()  # a tensor made here: the variable holds its data
     _REGISTRY[v.name] = v
     return v
 

@@ -50,6 +50,13 @@ class Model(Trainer):
     def output_shape(self) -> tuple:
         return self.outputs[0].shape
 
+    def __repr__(self) -> str:
+        try:
+            n = len(self.layers)
+        except AttributeError:  # not built yet
+            n = 0
+        return f"<{type(self).__name__} name={self.name} layers={n}>"
+
     def get_layer(self, name: str) -> Layer:
         for layer in self.layers:
             if layer.name == name:

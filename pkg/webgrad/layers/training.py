@@ -386,6 +386,8 @@ def _run_sync(gen):
                 item = gen.throw(TypeError("fit: a callback returned an awaitable; use fit_async"))
     except StopIteration as stop:
         return stop.value
+    finally:
+        gen.close()  # an interrupt during a read (Ctrl-C) still frees the loop's tensors now
 
 
 async def _run_async(gen, yield_every: int):
@@ -406,3 +408,5 @@ async def _run_async(gen, yield_every: int):
                 item = gen.send(await item)
     except StopIteration as stop:
         return stop.value
+    finally:
+        gen.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..shape_util import broadcast_shapes
 from ..tensor import Tensor
 from ._base import BOOL, FLOAT32, INT32, binary_args, cast_if, require_dtype, run_kernel, to_tensor
+from ._scope import op_scope
 
 
 def _release(pairs) -> None:
@@ -29,9 +30,21 @@ def _checked_args(a, b, op: str, dtypes=None) -> tuple[Tensor, Tensor]:
 
 
 def _arith(kernel: str, op: str, a, b, float_only: bool = False) -> Tensor:
-    a, b = _checked_args(a, b, op)
-    dtype = FLOAT32 if float_only else _numeric_dtype(a.dtype, b.dtype)
-    return run_kernel(kernel, [cast_if(a, dtype), cast_if(b, dtype)], {})
+    ta, tb = _checked_args(a, b, op)
+    dtype = FLOAT32 if float_only else _numeric_dtype(ta.dtype, tb.dtype)
+    return _run(kernel, ta, tb, dtype, (a, b))
+
+
+def _run(kernel: str, ta: Tensor, tb: Tensor, dtype: str | None, given: tuple) -> Tensor:
+    """Cast to dtype (None: keep), run the kernel, and free what the op made from the
+    caller's arguments (converted Python values, casts), as a tfjs op's scope does."""
+    ca, cb = (ta, tb) if dtype is None else (cast_if(ta, dtype), cast_if(tb, dtype))
+    try:
+        return run_kernel(kernel, [ca, cb], {})
+    finally:
+        for t in (ta, tb, ca, cb):
+            if t is not given[0] and t is not given[1]:
+                t.dispose()
 
 
 def _numeric_dtype(a: str, b: str) -> str:
@@ -54,10 +67,9 @@ def mul(a, b) -> Tensor:
 
 def div(a, b) -> Tensor:
     """a / b; for two int32 tensors this floor-divides, as tfjs does."""
-    a, b = binary_args(a, b, "div")
-    if _numeric_dtype(a.dtype, b.dtype) == INT32:
-        return _arith("FloorDiv", "div", a, b)
-    return _arith("RealDiv", "div", a, b)
+    ta, tb = _checked_args(a, b, "div")
+    dtype = _numeric_dtype(ta.dtype, tb.dtype)
+    return _run("FloorDiv" if dtype == INT32 else "RealDiv", ta, tb, dtype, (a, b))
 
 
 def floor_div(a, b) -> Tensor:
@@ -90,11 +102,9 @@ def atan2(a, b) -> Tensor:
 
 
 def _compare(kernel: str, op: str, a, b) -> Tensor:
-    a, b = _checked_args(a, b, op)
-    if a.dtype != b.dtype:
-        dtype = _numeric_dtype(a.dtype, b.dtype)
-        a, b = cast_if(a, dtype), cast_if(b, dtype)
-    return run_kernel(kernel, [a, b], {})
+    ta, tb = _checked_args(a, b, op)
+    dtype = None if ta.dtype == tb.dtype else _numeric_dtype(ta.dtype, tb.dtype)
+    return _run(kernel, ta, tb, dtype, (a, b))
 
 
 def equal(a, b) -> Tensor:
@@ -122,8 +132,8 @@ def greater_equal(a, b) -> Tensor:
 
 
 def _logical(kernel: str, op: str, a, b) -> Tensor:
-    a, b = _checked_args(a, b, op, (BOOL,))
-    return run_kernel(kernel, [a, b], {})
+    ta, tb = _checked_args(a, b, op, (BOOL,))
+    return _run(kernel, ta, tb, None, (a, b))
 
 
 def logical_and(a, b) -> Tensor:
@@ -138,6 +148,7 @@ def logical_xor(a, b) -> Tensor:
     return _logical("LogicalXor", "logical_xor", a, b)
 
 
+@op_scope
 def where(condition, a, b) -> Tensor:
     """Elements of a where condition is true, else of b (all three broadcast)."""
     given = (condition, a, b)

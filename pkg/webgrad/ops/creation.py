@@ -94,6 +94,8 @@ def _from_numpy(values, dtype):
 def tensor(values, shape: Sequence[int] | None = None, dtype: str | None = None) -> Tensor:
     """A tensor from nested lists, a scalar, an array.array/memoryview, a NumPy array or a Tensor."""
     dtype = check_dtype(dtype, "tensor")
+    if isinstance(values, range):
+        values = list(values)
     if isinstance(values, Tensor):
         values._check_alive("tensor")
         out = cast_if(values, dtype or values.dtype)
@@ -195,10 +197,26 @@ def _seed(seed) -> int:
     return seed & 0xFFFFFFFF
 
 
+def _random_dtype(dtype, op: str) -> str:
+    dtype = check_dtype(dtype, op) or FLOAT32
+    if dtype == BOOL:
+        raise TypeError(f"{op}: dtype must be 'float32' or 'int32', got 'bool'")
+    return dtype
+
+
+def _rounded_int32(out: Tensor) -> Tensor:
+    """float32 draws rounded to int32 (tfjs's integer normal draws), the float tensor released."""
+    rounded = run_kernel("Round", [out], {})
+    result = run_kernel("Cast", [rounded], {"dtype": INT32})
+    out.dispose()
+    rounded.dispose()
+    return result
+
+
 def random_uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype: str = FLOAT32, seed: int | None = None) -> Tensor:
     """Uniform values in [minval, maxval); the same seed gives the same values on every backend."""
     shape = _shape_arg(shape, "random_uniform")
-    dtype = check_dtype(dtype, "random_uniform")
+    dtype = _random_dtype(dtype, "random_uniform")
     out = run_kernel("RandomUniform", [], {"shape": shape, "minval": float(minval), "maxval": float(maxval), "seed": _seed(seed)})
     if dtype == INT32:
         floored = run_kernel("Floor", [out], {})
@@ -210,19 +228,21 @@ def random_uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype: str =
 
 
 def random_normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype: str = FLOAT32, seed: int | None = None) -> Tensor:
-    """Normal values (Box-Muller over a counter-based hash)."""
+    """Normal values (Box-Muller over a counter-based hash); int32 rounds them, as tfjs."""
     shape = _shape_arg(shape, "random_normal")
-    check_dtype(dtype, "random_normal")
-    return run_kernel("RandomNormal", [], {"shape": shape, "mean": float(mean), "stddev": float(stddev),
-                                           "seed": _seed(seed), "truncated": False})
+    dtype = _random_dtype(dtype, "random_normal")
+    out = run_kernel("RandomNormal", [], {"shape": shape, "mean": float(mean), "stddev": float(stddev),
+                                          "seed": _seed(seed), "truncated": False})
+    return _rounded_int32(out) if dtype == INT32 else out
 
 
 def truncated_normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype: str = FLOAT32, seed: int | None = None) -> Tensor:
-    """Normal values redrawn until within two standard deviations of the mean."""
+    """Normal values redrawn until within two standard deviations of the mean; int32 rounds them."""
     shape = _shape_arg(shape, "truncated_normal")
-    check_dtype(dtype, "truncated_normal")
-    return run_kernel("RandomNormal", [], {"shape": shape, "mean": float(mean), "stddev": float(stddev),
-                                           "seed": _seed(seed), "truncated": True})
+    dtype = _random_dtype(dtype, "truncated_normal")
+    out = run_kernel("RandomNormal", [], {"shape": shape, "mean": float(mean), "stddev": float(stddev),
+                                          "seed": _seed(seed), "truncated": True})
+    return _rounded_int32(out) if dtype == INT32 else out
 
 
 __all__ = ["tensor", "scalar", "fill", "zeros", "ones", "zeros_like", "ones_like", "arange", "linspace", "eye",

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from ..tensor import Tensor
+from .indexing import getitem
 
 _ops = sys.modules[__package__]
 
@@ -42,6 +43,7 @@ def attach() -> None:
     Tensor.__rpow__ = lambda a, b: o.pow(b, a)
     Tensor.__neg__ = lambda a: o.neg(a)
     Tensor.__abs__ = lambda a: o.abs(a)
+    Tensor.__round__ = _round
     Tensor.__lt__ = lambda a, b: o.less(a, b)
     Tensor.__le__ = lambda a, b: o.less_equal(a, b)
     Tensor.__gt__ = lambda a, b: o.greater(a, b)
@@ -53,8 +55,45 @@ def attach() -> None:
     if hasattr(o, "matmul"):
         Tensor.__matmul__ = lambda a, b: o.matmul(a, b)
         Tensor.__rmatmul__ = lambda a, b: o.matmul(b, a)
+    Tensor.__eq__ = _comparison(o.equal)
+    Tensor.__ne__ = _comparison(o.not_equal)
+    Tensor.__hash__ = object.__hash__  # tensors stay usable as dict keys (by identity)
+    Tensor.__getitem__ = lambda self, key: getitem(self, key)
+    Tensor.__iter__ = _iter
+    Tensor.reshape = _reshape
     Tensor.clone = lambda self: o.identity(self)
     Tensor.T = property(lambda self: o.transpose(self))
+
+
+def _comparison(op):
+    """Element-wise == / != (as NumPy and PyTorch); an operand that is no tensor value
+    (None, a string, an object) compares by identity."""
+    def cmp(a, b):
+        if not isinstance(b, (Tensor, bool, int, float, list, tuple)) and not hasattr(b, "__array__"):
+            return NotImplemented
+        return op(a, b)
+    return cmp
+
+
+def _round(self, ndigits=None):
+    """round(t): element-wise, half to even (ndigits is not supported)."""
+    if ndigits is not None:
+        raise TypeError("round(tensor, ndigits) is not supported; use wg.round(t * 10**n) / 10**n")
+    return _ops.round(self)
+
+
+def _iter(self):
+    """The sub-tensors along axis 0 (``for row in t``)."""
+    if not self.shape:
+        raise TypeError(f"iteration over a scalar tensor (tensor {self.id})")
+    return iter(_ops.unstack(self)) if self.shape[0] else iter(())
+
+
+def _reshape(self, *shape):
+    """t.reshape((2, 3)), t.reshape([2, 3]) or t.reshape(2, 3)."""
+    if len(shape) == 1:
+        shape = shape[0]
+    return _ops.reshape(self, shape)
 
 
 attach()

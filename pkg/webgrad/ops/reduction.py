@@ -4,6 +4,7 @@ from __future__ import annotations
 from ..shape_util import normalize_axes, normalize_axis, reduced_shape
 from ..tensor import Tensor
 from ._base import BOOL, FLOAT32, INT32, cast_if, require_dtype, run_kernel, to_tensor
+from ._scope import op_scope
 
 
 def _reduce(kernel: str, op: str, x, axis, keepdims: bool, dtype: str | None = None) -> Tensor:
@@ -14,40 +15,47 @@ def _reduce(kernel: str, op: str, x, axis, keepdims: bool, dtype: str | None = N
     return run_kernel(kernel, [x], {"axis": axes, "keepdims": bool(keepdims)})
 
 
+@op_scope
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     """Sum; bool counts as int32, int32 stays int32 (wrapping)."""
     x = to_tensor(x, "x", "sum")
     return _reduce("Sum", "sum", x, axis, keepdims, INT32 if x.dtype == BOOL else None)
 
 
+@op_scope
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
     """Mean; always float32."""
     return _reduce("Mean", "mean", x, axis, keepdims, FLOAT32)
 
 
+@op_scope
 def prod(x, axis=None, keepdims: bool = False) -> Tensor:
     x = to_tensor(x, "x", "prod")
     return _reduce("Prod", "prod", x, axis, keepdims, INT32 if x.dtype == BOOL else None)
 
 
+@op_scope
 def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     x = to_tensor(x, "x", "max")
     _nonempty(x, axis, "max")
     return _reduce("Max", "max", x, axis, keepdims)
 
 
+@op_scope
 def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     x = to_tensor(x, "x", "min")
     _nonempty(x, axis, "min")
     return _reduce("Min", "min", x, axis, keepdims)
 
 
+@op_scope
 def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     x = to_tensor(x, "x", "any")
     require_dtype(x, (BOOL,), "any")
     return _reduce("Any", "any", x, axis, keepdims)
 
 
+@op_scope
 def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     x = to_tensor(x, "x", "all")
     require_dtype(x, (BOOL,), "all")
@@ -76,15 +84,18 @@ def _arg(kernel: str, op: str, x, axis) -> Tensor:
     return run_kernel(kernel, [x], {"axis": ax})
 
 
+@op_scope
 def argmax(x, axis: int | None = None) -> Tensor:
     """Index (int32) of the largest value along axis (flattened when axis is None)."""
     return _arg("ArgMax", "argmax", x, axis)
 
 
+@op_scope
 def argmin(x, axis: int | None = None) -> Tensor:
     return _arg("ArgMin", "argmin", x, axis)
 
 
+@op_scope
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(x))) computed stably."""
     from .binary import add, sub
@@ -100,6 +111,7 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     return out if keepdims else reshape(out, reduced_shape(x.shape, axes, False))
 
 
+@op_scope
 def cumsum(x, axis: int = 0, exclusive: bool = False, reverse: bool = False) -> Tensor:
     """Cumulative sum along axis (tfjs signature)."""
     x = to_tensor(x, "x", "cumsum")
@@ -109,6 +121,7 @@ def cumsum(x, axis: int = 0, exclusive: bool = False, reverse: bool = False) -> 
     return run_kernel("Cumsum", [x], {"axis": ax, "exclusive": bool(exclusive), "reverse": bool(reverse)})
 
 
+@op_scope
 def moments(x, axis=None, keepdims: bool = False) -> tuple[Tensor, Tensor]:
     """(mean, variance) over axis."""
     from .binary import squared_difference
@@ -120,6 +133,7 @@ def moments(x, axis=None, keepdims: bool = False) -> tuple[Tensor, Tensor]:
     return (m if keepdims else reshape(m, reduced_shape(x.shape, axes, False))), v
 
 
+@op_scope
 def norm(x, ord="euclidean", axis=None, keepdims: bool = False) -> Tensor:
     """Vector norms (ord: 'euclidean'/'fro'/2, 1, inf, -inf, p) over axis."""
     from .binary import pow as _pow

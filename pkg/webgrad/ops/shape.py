@@ -11,6 +11,7 @@ from ._base import INT32, require_dtype, run_kernel, to_tensor
 from ._scope import op_scope
 
 
+@op_scope
 def reshape(x, shape: Sequence[int] | int) -> Tensor:
     """Same data, new shape (one dimension may be -1). Shares storage."""
     x = to_tensor(x, "x", "reshape")
@@ -21,6 +22,7 @@ def reshape(x, shape: Sequence[int] | int) -> Tensor:
     return run_kernel("Reshape", [x], {"shape": shape})
 
 
+@op_scope
 def expand_dims(x, axis: int = 0) -> Tensor:
     """Insert a size-1 dimension at axis."""
     x = to_tensor(x, "x", "expand_dims")
@@ -30,6 +32,7 @@ def expand_dims(x, axis: int = 0) -> Tensor:
     return run_kernel("Reshape", [x], {"shape": tuple(shape)})
 
 
+@op_scope
 def squeeze(x, axis=None) -> Tensor:
     """Drop size-1 dimensions (all, or those named by axis)."""
     x = to_tensor(x, "x", "squeeze")
@@ -49,6 +52,7 @@ def flatten(x) -> Tensor:
     return reshape(x, (-1,))
 
 
+@op_scope
 def transpose(x, perm: Sequence[int] | None = None) -> Tensor:
     """Permute dimensions (reverse them when perm is None)."""
     x = to_tensor(x, "x", "transpose")
@@ -62,6 +66,7 @@ def transpose(x, perm: Sequence[int] | None = None) -> Tensor:
     return run_kernel("Transpose", [x], {"perm": perm})
 
 
+@op_scope
 def broadcast_to(x, shape: Sequence[int]) -> Tensor:
     """Repeat x along broadcast dimensions to reach shape."""
     x = to_tensor(x, "x", "broadcast_to")

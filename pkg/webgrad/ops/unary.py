@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from ..tensor import Tensor
 from ._base import BOOL, FLOAT32, INT32, binary_args, cast_if, require_dtype, run_kernel, to_tensor
+from ._scope import op_scope
 
 # Ops that keep int32 as int32; every other math op computes in float32.
 _INT_PRESERVING = {"Abs", "Neg", "Square", "Sign", "Relu", "Relu6"}
@@ -18,12 +19,21 @@ UNARY_KERNELS = {
 
 
 def _unary(kernel: str, op: str, x, attrs: dict | None = None) -> Tensor:
-    x = to_tensor(x, "x", op)
-    if kernel in _INT_PRESERVING:
-        require_dtype(x, (FLOAT32, INT32), op)
-    else:
-        x = cast_if(x, FLOAT32)
-    return run_kernel(kernel, [x], attrs or {})
+    t = to_tensor(x, "x", op)
+    try:
+        if kernel in _INT_PRESERVING:
+            require_dtype(t, (FLOAT32, INT32), op)
+            c = t
+        else:
+            c = cast_if(t, FLOAT32)
+        try:
+            return run_kernel(kernel, [c], attrs or {})
+        finally:
+            if c is not t:
+                c.dispose()
+    finally:
+        if t is not x:
+            t.dispose()  # made from a Python value here
 
 
 def _make(op: str, kernel: str):
@@ -43,6 +53,7 @@ def leaky_relu(x, alpha: float = 0.2) -> Tensor:
     return _unary("LeakyRelu", "leaky_relu", x, {"alpha": float(alpha)})
 
 
+@op_scope
 def prelu(x, alpha) -> Tensor:
     """Leaky relu with a learned (broadcast) alpha tensor."""
     x, alpha = binary_args(x, alpha, "prelu")
@@ -56,6 +67,7 @@ def step(x, alpha: float = 0.0) -> Tensor:
     return _unary("Step", "step", x, {"alpha": float(alpha)})
 
 
+@op_scope
 def clip_by_value(x, clip_value_min: float, clip_value_max: float) -> Tensor:
     """Clamp every value into [clip_value_min, clip_value_max]."""
     if clip_value_min > clip_value_max:
@@ -65,24 +77,29 @@ def clip_by_value(x, clip_value_min: float, clip_value_max: float) -> Tensor:
     return run_kernel("ClipByValue", [x], {"min": clip_value_min, "max": clip_value_max})
 
 
+@op_scope
 def is_nan(x) -> Tensor:
     return run_kernel("IsNan", [cast_if(to_tensor(x, "x", "is_nan"), FLOAT32)], {})
 
 
+@op_scope
 def is_inf(x) -> Tensor:
     return run_kernel("IsInf", [cast_if(to_tensor(x, "x", "is_inf"), FLOAT32)], {})
 
 
+@op_scope
 def is_finite(x) -> Tensor:
     return run_kernel("IsFinite", [cast_if(to_tensor(x, "x", "is_finite"), FLOAT32)], {})
 
 
+@op_scope
 def logical_not(x) -> Tensor:
     x = to_tensor(x, "x", "logical_not")
     require_dtype(x, (BOOL,), "logical_not")
     return run_kernel("LogicalNot", [x], {})
 
 
+@op_scope
 def cast(x, dtype: str) -> Tensor:
     """Convert to dtype; x != 0 -> bool. float32 -> int32 truncates toward zero, saturates
     values beyond the int32 range to -2**31 or 2**31 - 1, and maps NaN and ±Inf to 0."""
@@ -97,6 +114,7 @@ def identity(x) -> Tensor:
     return run_kernel("Identity", [to_tensor(x, "x", "identity")], {})
 
 
+@op_scope
 def log_sigmoid(x) -> Tensor:
     """log(sigmoid(x)) = -softplus(-x), computed stably."""
     return neg(softplus(neg(cast_if(to_tensor(x, "x", "log_sigmoid"), FLOAT32))))  # noqa: F821

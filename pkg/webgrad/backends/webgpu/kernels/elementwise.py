@@ -24,7 +24,7 @@ FLOAT_UNARY = {
     "Sqrt": "sqrt_f({0})", "Rsqrt": "1.0 / sqrt_f({0})", "Reciprocal": "1.0 / {0}",
     "Sin": "select(nan_f(), sin({0}), is_finite({0}))", "Cos": "select(nan_f(), cos({0}), is_finite({0}))",
     "Tan": "select(nan_f(), tan({0}), is_finite({0}))", "Asin": "asin_f({0})", "Acos": "acos_f({0})",
-    "Atan": "select(atan({0}), {0}, is_nan({0}))", "Sinh": "sinh_f({0})", "Cosh": "cosh_f({0})",
+    "Atan": "atan_f({0})", "Sinh": "sinh_f({0})", "Cosh": "cosh_f({0})",
     "Tanh": "tanh_f({0})", "Asinh": "asinh_f({0})", "Acosh": "acosh_f({0})", "Atanh": "atanh_f({0})",
     "Sigmoid": "sigmoid_f({0})", "Softplus": "softplus_f({0})",
     "Elu": "select(expm1_f(min_f({0}, 0.0)), {0}, {0} > 0.0)",
