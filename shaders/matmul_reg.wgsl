@@ -18,16 +18,14 @@
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let M = U(0u); let N = U(1u);
   let m0 = gid.y * {{TM}}u;
-  let n0 = {{N0}};
+  let n0 = gid.x * {{TN}}u;
   if (m0 >= M || n0 >= N) { return; }
   let sam = U(4u); let sak = U(5u); let sbk = U(6u); let sbn = U(7u);
   let abase = gid.z * U(8u);
   let bbase = gid.z * U(9u);
   let k0 = U(10u); let k1 = U(11u);
 {{PRE}}
-  for (var k = k0; k < k1; k = k + {{KSTEP}}u) {
-{{BODY}}
-  }
+{{LOOP}}
   let cbase = gid.z * M * N;
   let acc = U(3u) == 1u;
 {{STORES}}
