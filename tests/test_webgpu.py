@@ -380,6 +380,21 @@ def test_matmul_workgroup_tiled_kernel(monkeypatch):
     same(wg.matmul, F(3, 5000), F(5000, 4), tol=1e-3)  # several accumulating dispatches on lavapipe
 
 
+@pytest.mark.parametrize("cfg", ["vec:32,16,8,8,auto8|scalar:8,8,8,8,auto8",  # the SwiftShader profile
+                                 "vec:8,8,4,4,k3|scalar:4,4,4,4,m2", "vec:4,4,2,2,m|scalar:3,5,2,2,n5"])
+def test_matmul_register_variants(monkeypatch, cfg):
+    """The register-blocked layouts (A as vec4 along k or m, unrolled k with tails) on any driver."""
+    monkeypatch.setenv("WEBGRAD_MATMUL_CFG", cfg)
+    for ta in (False, True):
+        for tb in (False, True):
+            for m, k, n in ((37, 44, 20), (64, 300, 256), (8, 9, 12), (130, 70, 36)):
+                a = F(k, m) if ta else F(m, k)
+                b = F(n, k) if tb else F(k, n)
+                same(lambda x, y: wg.matmul(x, y, ta, tb), a, b, tol=1e-4)
+    same(wg.matmul, F(2, 3, 16, 8), F(8, 32), tol=1e-4)
+    same(wg.matmul, I(7, 12, lo=-5, hi=5), I(12, 8, lo=-5, hi=5))
+
+
 def test_conv_and_pool_kernels():
     x, w = F(2, 7, 6, 3), F(3, 2, 3, 4)
     same(lambda a, b: wg.conv2d(a, b, 1, "same"), x, w, tol=1e-4)

@@ -66,7 +66,8 @@ def reduce_raw(backend, name: str, buf, dtype: str, kshape, kst, rshape, rst, ou
                divisor: float | None = None, in_off: int = 0, out_stride: int = 1, out_off: int = 0) -> None:
     """Record one reduction dispatch over a strided view of buf into out_buf."""
     n_out, n_red = size_of(kshape), size_of(rshape)
-    tree = n_red >= 128 and n_out <= 16384
+    # short rows fold per thread: a tree's barriers cost more than it saves on CPU drivers
+    tree = n_red >= 2048 and n_out <= 16384
     kr, rr = len(kshape), len(rshape)
     key = (name, dtype, tree, kr, rr)
     pipe = _PIPES.get(key)
