@@ -192,3 +192,63 @@ def test_trajectories_match_tensorflow_js(tmp_path, backend):
             np.testing.assert_allclose(w.data_sync(), theirs[s], rtol=1e-5, atol=1e-6, err_msg=f"{name}{args} step {s + 1}")
         opt.dispose()
         w.dispose()
+
+
+def test_slots_follow_the_variable_not_its_name(backend):
+    """A new variable reusing a disposed one's name starts from fresh optimizer state."""
+    opt = train.momentum(0.1, 0.9)
+    w = wg.variable(W0, name="optfix_reused")
+    for _ in range(2):
+        opt.minimize(lambda: loss_fn(w), var_list=[w])
+    w.dispose()
+    w2 = wg.variable(W0, name="optfix_reused")
+    opt.minimize(lambda: loss_fn(w2), var_list=[w2])
+    # a first momentum step: accum = grad, w -= lr * grad
+    expected = [x - 0.1 * g for x, g in zip(W0, grad_of(W0))]
+    assert w2.data_sync().tolist() == pytest.approx(expected, rel=1e-6)
+    w2.dispose()
+    # a different shape under the same name works too
+    w3 = wg.variable([1.0, 2.0], name="optfix_reused")
+    opt.minimize(lambda: (w3 * w3).sum(), var_list=[w3])
+    assert w3.data_sync().tolist() == pytest.approx([0.8, 1.6], rel=1e-6)
+    weights = opt.get_weights()
+    assert [x["name"] for x in weights] == ["iter", "optfix_reused/momentum"]
+    assert list(weights[1]["tensor"].shape) == [2]
+    wg.dispose([x["tensor"] for x in weights])
+    opt.dispose()
+    w3.dispose()
+
+
+def test_slots_of_disposed_variables_are_freed(backend):
+    opt = train.adam(0.01)
+    base = wg.memory()["num_tensors"]
+    counts = []
+    for i in range(4):
+        v = wg.variable([1.0, -1.0], name=f"optfix_come_and_go_{i}")
+        opt.minimize(lambda: (v * v).sum(), var_list=[v])
+        counts.append(wg.memory()["num_tensors"])
+        v.dispose()
+    assert len(set(counts)) == 1, counts  # the old variables' m and v went
+    opt.dispose()
+    assert wg.memory()["num_tensors"] == base
+
+
+def test_minimize_explicit_var_list_with_non_trainable(backend):
+    """tfjs semantics: listed non-trainable variables get no gradient and are left alone;
+    a list with no trainable variable is an error naming them."""
+    w = wg.variable([1.0, 2.0], name="optfix_w")
+    frozen = wg.variable([3.0, 4.0], trainable=False, name="optfix_frozen")
+    f = lambda: (w * frozen).sum()  # noqa: E731
+    opt = train.sgd(0.1)
+    base = wg.memory()["num_tensors"]
+    opt.minimize(f, var_list=[w, frozen])
+    assert w.data_sync().tolist() == pytest.approx([0.7, 1.6], rel=1e-6)
+    assert frozen.data_sync().tolist() == [3.0, 4.0]
+    res = wg.variable_grads(f, var_list=[frozen, w])
+    assert list(res["grads"]) == ["optfix_w"]
+    wg.dispose(res)
+    with pytest.raises(ValueError, match="optfix_frozen"):
+        opt.minimize(f, var_list=[frozen])
+    opt.dispose()
+    assert wg.memory()["num_tensors"] == base
+    w.dispose(), frozen.dispose()

@@ -145,7 +145,9 @@ def value_and_grads(f: Callable[..., Tensor]) -> Callable:
 def variable_grads(f: Callable[[], Tensor], var_list: Sequence[Variable] | None = None) -> dict:
     """Gradients of scalar f() w.r.t. trainable variables: {"value": y, "grads": {name: grad}}.
 
-    With var_list=None every trainable variable that f used is included."""
+    With var_list=None every trainable variable that f used is included. As in tfjs,
+    non-trainable variables in an explicit var_list are skipped (no gradient, so
+    an optimizer leaves them alone); at least one listed variable must be trainable."""
     from .variables import trainable_variables
 
     if var_list is None:
@@ -154,6 +156,11 @@ def variable_grads(f: Callable[[], Tensor], var_list: Sequence[Variable] | None 
         for v in var_list:
             if not isinstance(v, Variable):
                 raise TypeError(f"variable_grads: var_list must hold Variables, got {type(v).__name__}")
+        given = list(var_list)
+        var_list = [v for v in given if v.trainable]
+        if given and not var_list:
+            names = ", ".join(v.name for v in given)
+            raise ValueError(f"variable_grads: none of the variables in var_list is trainable ({names})")
     var_list = list(var_list)
     y, gs = _gradients(f, var_list, [], None, "variable_grads", allow_unused=True)
     if all(g is None for g in gs) and var_list:

@@ -17,7 +17,9 @@ class Optimizer:
 
     Slot variables (moments, accumulators) are webgrad Variables on the device,
     one set per trained variable, named ``"<var name>/<slot>"``; ``dispose``
-    frees them."""
+    frees them. Slots are keyed by the variable's identity (its tensor id), not its
+    name: a disposed variable's slots are freed at the next step, so a new variable
+    that reuses the name starts from fresh state."""
 
     slot_names: tuple[str, ...] = ()
 
@@ -26,8 +28,9 @@ class Optimizer:
             raise TypeError(f"{type(self).__name__}: learning_rate must be a number, got {learning_rate!r}")
         self.learning_rate = float(learning_rate)
         self.iterations = 0
-        self._slots: dict[str, dict[str, Variable]] = {}  # var name -> slot name -> Variable
-        self._slot_order: list[tuple[str, str]] = []
+        # var tensor id -> (the variable, {slot name: slot Variable})
+        self._slots: dict[int, tuple[Variable, dict[str, Variable]]] = {}
+        self._slot_order: list[tuple[int, str]] = []  # creation order, for get_weights
         self._consts: dict[float, Tensor] = {}
 
     def const(self, value: float) -> Tensor:
@@ -47,15 +50,30 @@ class Optimizer:
 
     def slot(self, var: Variable, slot: str) -> Variable:
         """The slot variable `slot` of `var`, created (from _slot_init) on first use."""
-        per_var = self._slots.setdefault(var.name, {})
+        entry = self._slots.get(var.id)
+        if entry is None:
+            self._prune()  # a disposed variable of the same name may still hold slots
+            entry = self._slots[var.id] = (var, {})
+        per_var = entry[1]
         s = per_var.get(slot)
         if s is None:
             with tidy():
                 init = self._slot_init(slot, var)
                 s = variable(init, trainable=False, name=unique_variable_name(f"{var.name}/{slot}"))
             per_var[slot] = s
-            self._slot_order.append((var.name, slot))
+            self._slot_order.append((var.id, slot))
         return s
+
+    def _prune(self) -> None:
+        """Free the slots of variables that have been disposed."""
+        dead = [key for key, (var, _) in self._slots.items() if var.disposed]
+        if not dead:
+            return
+        for key in dead:
+            for s in self._slots.pop(key)[1].values():
+                s.dispose()
+        gone = set(dead)
+        self._slot_order = [(key, slot) for key, slot in self._slot_order if key not in gone]
 
     # -- the public API -----------------------------------------------------------------
     def minimize(self, f: Callable[[], Tensor], return_cost: bool = False,
@@ -80,6 +98,7 @@ class Optimizer:
         """Update variables from ``{name: grad}`` or ``[(variable, grad), ...]``
         (a None grad leaves its variable alone)."""
         pairs = self._pairs(variable_gradients)
+        self._prune()
         with tidy():
             self._begin_step()
             for var, g in pairs:
@@ -114,7 +133,7 @@ class Optimizer:
         for var, g in out:
             if not isinstance(var, Variable):
                 raise TypeError(f"{what}: expected a Variable, got {type(var).__name__}")
-            if not var.trainable:
+            if g is not None and not var.trainable:
                 raise ValueError(f"{what}: variable {var.name} is not trainable")
             if g is not None and not isinstance(g, Tensor):
                 raise TypeError(f"{what}: gradient of {var.name} must be a Tensor, got {type(g).__name__}")
@@ -128,9 +147,11 @@ class Optimizer:
 
     def get_weights(self) -> list[dict]:
         """[{"name": "iter", "tensor": int32 scalar}, {"name": "<var>/<slot>", "tensor": ...}, ...] (copies)."""
+        self._prune()
         out = [{"name": "iter", "tensor": ops.scalar(self.iterations, "int32")}]
-        for var_name, slot in self._slot_order:
-            out.append({"name": f"{var_name}/{slot}", "tensor": self._slots[var_name][slot].clone()})
+        for key, slot in self._slot_order:
+            var, per_var = self._slots[key]
+            out.append({"name": f"{var.name}/{slot}", "tensor": per_var[slot].clone()})
         return out
 
     def set_weights(self, weights: Iterable[dict]) -> None:
@@ -142,13 +163,13 @@ class Optimizer:
                 continue
             var_name, _, slot = name.rpartition("/")
             var = _REGISTRY.get(var_name)
-            if var is None or slot not in self.slot_names:
+            if var is None or var.disposed or slot not in self.slot_names:
                 raise ValueError(f"{type(self).__name__}.set_weights: cannot place weight {name!r}")
             self.slot(var, slot).assign(ops.cast(t, "float32") if t.dtype != "float32" else t)
 
     def dispose(self) -> None:
         """Free the slot variables."""
-        for per_var in self._slots.values():
+        for _, per_var in self._slots.values():
             for s in per_var.values():
                 s.dispose()
         self._slots.clear()
