@@ -1,5 +1,6 @@
 """ArgMax/ArgMin on the webgpu backend over rows longer than one dispatch's loop budget
-(split into chunk winners plus a final pass), checked against the cpu backend."""
+(split into chunk winners plus a final pass), and pools with their gradients over
+varied geometries (overlapping windows, padding, ties, NaNs), checked against the cpu backend."""
 from __future__ import annotations
 
 import numpy as np
@@ -79,3 +80,30 @@ def test_long_row_20m():
     same(lambda t: wg.argmin(t, 0), x)
     x[17_000_000] = np.nan
     same(lambda t: wg.argmax(t, 0), x)
+
+
+def pool_grads(x, f, s, pad):
+    """Forward max/avg pools and the gradients of weighted sums of them."""
+    def k(t):
+        mp, ap = wg.max_pool(t, f, s, pad), wg.avg_pool(t, f, s, pad)
+        w = wg.tensor(np.arange(1, mp.size + 1, dtype=np.float32).reshape(mp.shape) % 7.0)
+        gm = wg.grad(lambda a: wg.sum(wg.max_pool(a, f, s, pad) * w))(t)
+        ga = wg.grad(lambda a: wg.sum(wg.avg_pool(a, f, s, pad) * w))(t)
+        return wg.concat([wg.reshape(v, (-1,)) for v in (mp, ap, gm, ga)], 0)
+    return k
+
+
+GEOMS = [(2, 2, "valid"), (3, 2, "same"), (3, 1, "same"), ((3, 2), (2, 1), "valid"), (2, 1, "valid"),
+         (5, 3, "same"), (1, 2, "valid"), ((2, 3), 2, "same")]
+
+
+@pytest.mark.parametrize("geom", GEOMS)
+def test_pools_and_grads(geom):
+    f, s, pad = geom
+    x = rng.uniform(-3, 3, (2, 7, 9, 3)).astype(np.float32)
+    ref, got = run_on("cpu", pool_grads(x, f, s, pad), x), run_on("webgpu", pool_grads(x, f, s, pad), x)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5)
+    ties = rng.integers(0, 3, (2, 6, 5, 8)).astype(np.float32)  # many ties: first position wins
+    ties[0, 2, 3, 1] = ties[1, 0, 0, 5] = np.nan
+    ref, got = run_on("cpu", pool_grads(ties, f, s, pad), ties), run_on("webgpu", pool_grads(ties, f, s, pad), ties)
+    np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5, equal_nan=True)

@@ -84,6 +84,12 @@ _OUT_NHWK = """  let k = i % K; let t1 = i / K; let ow = i32(t1 % u32(OW)); let 
 _OUT_NHWC = """  let c = i % C; let t1 = i / C; let w = i32(t1 % u32(W)); let t2 = t1 / u32(W);
   let h = i32(t2 % u32(H)); let n = t2 / u32(H);"""
 
+# pool gradients, per input (h, w): the windows covering it, oh in [oh0, oh1] x ow in [ow0, ow1]
+_POOL_GRAD_RANGE = """
+  let ph = h + PT; let pw = w + PL;
+  let oh0 = select(0, (ph - FH + SH) / SH, ph >= FH); let oh1 = min(ph / SH, OH - 1);
+  let ow0 = select(0, (pw - FW + SW) / SW, pw >= FW); let ow1 = min(pw / SW, OW - 1);"""
+
 _BODIES = {
     "Conv2D": (("x", "f"), _OUT_NHWK + """
   var acc = 0.0;
@@ -157,48 +163,38 @@ _BODIES = {
     }
   }
   y[i] = s / max(cnt, 1.0);"""),
-    "AvgPoolGrad": (("dy",), _OUT_NHWC + """
+    "AvgPoolGrad": (("dy",), _OUT_NHWC + _POOL_GRAD_RANGE + """
   var acc = 0.0;
-  for (var fi = 0; fi < FH; fi = fi + 1) {
-    let th = h + PT - fi;
-    if (th < 0 || th % SH != 0 || th / SH >= OH) { continue; }
-    let oh = th / SH;
-    for (var fj = 0; fj < FW; fj = fj + 1) {
-      let tw = w + PL - fj;
-      if (tw < 0 || tw % SW != 0 || tw / SW >= OW) { continue; }
-      let ow = tw / SW;
-      var cnt = 0.0;
-      for (var a = 0; a < FH; a = a + 1) {
-        for (var b = 0; b < FW; b = b + 1) {
-          let hh = oh * SH + a - PT; let ww = ow * SW + b - PL;
-          if (hh >= 0 && hh < H && ww >= 0 && ww < W) { cnt = cnt + 1.0; }
-        }
-      }
-      acc = acc + dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c] / max(cnt, 1.0);
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    let rows = max(min(hs + FH, H) - max(hs, 0), 0);
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
+      let cnt = rows * max(min(ws + FW, W) - max(ws, 0), 0);
+      acc = acc + dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c] / f32(max(cnt, 1));
     }
   }
   y[i] = acc;"""),
-    "MaxPoolGrad": (("dy", "x", "ym"), _OUT_NHWC + """
+    "MaxPoolGrad": (("dy", "x", "ym"), _OUT_NHWC + _POOL_GRAD_RANGE + """
+  let xv = x[i];
   var acc = 0.0;
-  for (var fi = 0; fi < FH; fi = fi + 1) {
-    let th = h + PT - fi;
-    if (th < 0 || th % SH != 0 || th / SH >= OH) { continue; }
-    let oh = th / SH;
-    for (var fj = 0; fj < FW; fj = fj + 1) {
-      let tw = w + PL - fj;
-      if (tw < 0 || tw % SW != 0 || tw / SW >= OW) { continue; }
-      let ow = tw / SW;
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
       let o = ((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c;
       let ymax = ym[o];
-      // the first window position (row-major) holding the maximum receives dy
-      var first = -1;
-      for (var p = 0; p < FH * FW; p = p + 1) {
-        let hh = oh * SH + p / FW - PT; let ww = ow * SW + p % FW - PL;
+      if (!(xv == ymax || (is_nan(xv) && is_nan(ymax)))) { continue; }
+      // dy goes to the first window position (row-major) holding the maximum: scan
+      // the positions before (h, w) for an earlier one
+      var earlier = false;
+      for (var p = 0; p < (h - hs) * FW + (w - ws); p = p + 1) {
+        let hh = hs + p / FW; let ww = ws + p % FW;
         var v = -inf_f();
         if (hh >= 0 && hh < H && ww >= 0 && ww < W) { v = x[((n * u32(H) + u32(hh)) * u32(W) + u32(ww)) * C + c]; }
-        if (v == ymax || (is_nan(v) && is_nan(ymax))) { first = p; break; }
+        if (v == ymax || (is_nan(v) && is_nan(ymax))) { earlier = true; break; }
       }
-      if (first == fi * FW + fj) { acc = acc + dy[o]; }
+      if (!earlier) { acc = acc + dy[o]; }
     }
   }
   y[i] = acc;"""),
