@@ -100,10 +100,10 @@ GEOMS = [(2, 2, "valid"), (3, 2, "same"), (3, 1, "same"), ((3, 2), (2, 1), "vali
 @pytest.mark.parametrize("geom", GEOMS)
 def test_pools_and_grads(geom):
     f, s, pad = geom
-    x = rng.uniform(-3, 3, (2, 7, 9, 3)).astype(np.float32)
+    x = rng.uniform(-3, 3, (2, 7, 9, 3)).astype(np.float32)  # scalar kernels (C % 4 != 0)
     ref, got = run_on("cpu", pool_grads(x, f, s, pad), x), run_on("webgpu", pool_grads(x, f, s, pad), x)
     np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5)
-    ties = rng.integers(0, 3, (2, 6, 5, 8)).astype(np.float32)  # many ties: first position wins
+    ties = rng.integers(0, 3, (2, 6, 5, 8)).astype(np.float32)  # vec4 kernels; ties: first position wins
     ties[0, 2, 3, 1] = ties[1, 0, 0, 5] = np.nan
     ref, got = run_on("cpu", pool_grads(ties, f, s, pad), ties), run_on("webgpu", pool_grads(ties, f, s, pad), ties)
     np.testing.assert_allclose(got, ref, rtol=1e-5, atol=1e-5, equal_nan=True)

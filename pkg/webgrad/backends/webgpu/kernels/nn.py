@@ -198,6 +198,45 @@ _BODIES = {
     }
   }
   y[i] = acc;"""),
+    # vec4 over channels (C % 4 == 0; C and K count vec4s): same arithmetic per lane
+    "MaxPool4": (("x",), _OUT_NHWK + """
+  let c = k;
+  var m = vec4<f32>(-inf_f());
+  for (var fi = 0; fi < FH; fi = fi + 1) {
+    for (var fj = 0; fj < FW; fj = fj + 1) {
+      let h = oh * SH + fi - PT; let w = ow * SW + fj - PL;
+      var v = vec4<f32>(-inf_f());
+      if (h >= 0 && h < H && w >= 0 && w < W) { v = x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c]; }
+      m = select(m, v, !is_nan4(m) & ((v > m) | is_nan4(v)));
+    }
+  }
+  y[i] = m;"""),
+    "AvgPool4": (("x",), _OUT_NHWK + """
+  let c = k;
+  var s = vec4<f32>(0.0);
+  var cnt = 0.0;
+  for (var fi = 0; fi < FH; fi = fi + 1) {
+    for (var fj = 0; fj < FW; fj = fj + 1) {
+      let h = oh * SH + fi - PT; let w = ow * SW + fj - PL;
+      if (h >= 0 && h < H && w >= 0 && w < W) {
+        s = s + x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c];
+        cnt = cnt + 1.0;
+      }
+    }
+  }
+  y[i] = s / max(cnt, 1.0);"""),
+    "AvgPoolGrad4": (("dy",), _OUT_NHWC + _POOL_GRAD_RANGE + """
+  var acc = vec4<f32>(0.0);
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    let rows = max(min(hs + FH, H) - max(hs, 0), 0);
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
+      let cnt = rows * max(min(ws + FW, W) - max(ws, 0), 0);
+      acc = acc + dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c] / f32(max(cnt, 1));
+    }
+  }
+  y[i] = acc;"""),
 }
 
 
@@ -213,10 +252,17 @@ def _conv_like(backend, name: str, ins, out_shape, geom):
         backend.pool.release(out.cls, out.buffer)
         return generate(backend, "Fill", "float32", out_shape, "f", (0.0,))
     names, body = _BODIES[name]
+    if name + "4" in _BODIES and geom[3] % 4 == 0:  # pools: vec4 over channels
+        name, (names, body) = name + "4", _BODIES[name + "4"]
+        n //= 4
+        geom = (*geom[:3], geom[3] // 4, *geom[4:6], geom[6] // 4, *geom[7:])
+    elem = "vec4<f32>" if name.endswith("4") else "f32"
 
     def build():
-        lines = [f"@group(0) @binding({j}) var<storage, read> {nm}: array<f32>;" for j, nm in enumerate(names)]
-        lines.append(f"@group(0) @binding({len(names)}) var<storage, read_write> y: array<f32>;")
+        lines = [f"@group(0) @binding({j}) var<storage, read> {nm}: array<{elem}>;" for j, nm in enumerate(names)]
+        lines.append(f"@group(0) @binding({len(names)}) var<storage, read_write> y: array<{elem}>;")
+        lines.append("fn is_nan4(v: vec4<f32>) -> vec4<bool> {"
+                     " return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }")
         return render("conv2d", BINDINGS="\n".join(lines), UBIND=len(names) + 1, WG=WG, BODY=body)
 
     pipe = backend.pipeline(f"conv:{name}", build)
