@@ -1,8 +1,9 @@
 """Softmax, LogSoftmax, OneHot, and the NHWC convolution/pooling family with its
 gradients. Convolutions run as im2col + matmul (conv_gemm.py) where the patches fit,
 else (or with ``WEBGRAD_CONV=direct``) as direct kernels: shaders/conv2d.wgsl with one
-body per kernel, one thread per output. Pools use those too, except MaxPoolGrad with
-disjoint windows (stride >= filter size): one pass over dy (shaders/pool_max_grad.wgsl)."""
+body per kernel, one thread per output. Pools use those too (vec4 over channels when
+C % 4 == 0), except MaxPoolGrad with disjoint windows (stride >= filter size): one pass
+over dy (shaders/pool_max_grad.wgsl, pool_max_grad4.wgsl)."""
 from __future__ import annotations
 
 import os
@@ -375,7 +376,11 @@ def _max_pool_grad(inputs, attrs, backend):
     else:
         from .elementwise import generate
         out, _, _ = generate(backend, "Fill", "float32", x.shape, "f", (0.0,))
-    pipe = backend.pipeline("pool:max_grad:disjoint", lambda: render("pool_max_grad", WG=WG))
+    shader = "pool_max_grad4" if c % 4 == 0 else "pool_max_grad"  # vec4 over channels where they fit
+    if c % 4 == 0:
+        n //= 4
+        g = (*g[:3], c // 4, *g[4:6], c // 4, *g[7:])
+    pipe = backend.pipeline(f"pool:max_grad:disjoint:{shader}", lambda: render(shader, WG=WG))
     bufs = (dy.ref.handle.buffer, x.ref.handle.buffer, y.ref.handle.buffer, out.buffer)
     backend.run(pipe, bufs, pack("I" * 16, n, *g), -(-n // WG))
     return out, tuple(x.shape), "float32"
