@@ -380,7 +380,7 @@ def _max_pool_grad(inputs, attrs, backend):
     if c % 4 == 0:
         n //= 4
         g = (*g[:3], c // 4, *g[4:6], c // 4, *g[7:])
-    pipe = backend.pipeline(f"pool:max_grad:disjoint:{shader}", lambda: render(shader, WG=WG))
+    pipe = backend.pipeline("pool:max_grad:disjoint" + ("4" if c % 4 == 0 else ""), lambda: render(shader, WG=WG))
     bufs = (dy.ref.handle.buffer, x.ref.handle.buffer, y.ref.handle.buffer, out.buffer)
     backend.run(pipe, bufs, pack("I" * 16, n, *g), -(-n // WG))
     return out, tuple(x.shape), "float32"
