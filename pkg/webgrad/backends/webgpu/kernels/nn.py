@@ -238,6 +238,27 @@ _BODIES = {
     }
   }
   y[i] = acc;"""),
+    "MaxPoolGrad4": (("dy", "x", "ym"), _OUT_NHWC + _POOL_GRAD_RANGE + """
+  let xv = x[i];
+  var acc = vec4<f32>(0.0);
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
+      let o = ((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c;
+      let ymax = ym[o];
+      // lanes whose (h, w) holds the maximum and no earlier window position does
+      var live = (xv == ymax) | (is_nan4(xv) & is_nan4(ymax));
+      for (var p = 0; p < (h - hs) * FW + (w - ws) && any(live); p = p + 1) {
+        let hh = hs + p / FW; let ww = ws + p % FW;
+        var v = vec4<f32>(-inf_f());
+        if (hh >= 0 && hh < H && ww >= 0 && ww < W) { v = x[((n * u32(H) + u32(hh)) * u32(W) + u32(ww)) * C + c]; }
+        live = live & !((v == ymax) | (is_nan4(v) & is_nan4(ymax)));
+      }
+      acc = acc + select(vec4<f32>(0.0), dy[o], live);
+    }
+  }
+  y[i] = acc;"""),
 }
 
 
