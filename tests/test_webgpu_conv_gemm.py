@@ -195,7 +195,7 @@ def test_max_pool_grad_disjoint_windows(xs, fs, strides, pad, data):
         r = wg.tensor(np.linspace(-1, 1, y.size, dtype=np.float32).reshape(y.shape))
         res.append(wg.grad(lambda a: wg.sum(wg.max_pool(a, fs, strides, pad) * r))(xt).numpy())
     np.testing.assert_array_equal(res[1], res[0])
-    assert "pool:max_grad:disjoint" in ENGINE.backend.pipelines
+    assert {"pool:max_grad:disjoint", "pool:max_grad:disjoint4"} & set(ENGINE.backend.pipelines)
 
 
 @pytest.mark.parametrize("cap_rows", [1, 7, 29])

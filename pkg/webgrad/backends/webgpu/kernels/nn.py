@@ -1,8 +1,9 @@
 """Softmax, LogSoftmax, OneHot, and the NHWC convolution/pooling family with its
 gradients. Convolutions run as im2col + matmul (conv_gemm.py) where the patches fit,
 else (or with ``WEBGRAD_CONV=direct``) as direct kernels: shaders/conv2d.wgsl with one
-body per kernel, one thread per output. Pools use those too, except MaxPoolGrad with
-disjoint windows (stride >= filter size): one pass over dy (shaders/pool_max_grad.wgsl)."""
+body per kernel, one thread per output. Pools use those too (vec4 over channels when
+C % 4 == 0), except MaxPoolGrad with disjoint windows (stride >= filter size): one pass
+over dy (shaders/pool_max_grad.wgsl, pool_max_grad4.wgsl)."""
 from __future__ import annotations
 
 import os
@@ -84,6 +85,12 @@ _OUT_NHWK = """  let k = i % K; let t1 = i / K; let ow = i32(t1 % u32(OW)); let 
 _OUT_NHWC = """  let c = i % C; let t1 = i / C; let w = i32(t1 % u32(W)); let t2 = t1 / u32(W);
   let h = i32(t2 % u32(H)); let n = t2 / u32(H);"""
 
+# pool gradients, per input (h, w): the windows covering it, oh in [oh0, oh1] x ow in [ow0, ow1]
+_POOL_GRAD_RANGE = """
+  let ph = h + PT; let pw = w + PL;
+  let oh0 = select(0, (ph - FH + SH) / SH, ph >= FH); let oh1 = min(ph / SH, OH - 1);
+  let ow0 = select(0, (pw - FW + SW) / SW, pw >= FW); let ow1 = min(pw / SW, OW - 1);"""
+
 _BODIES = {
     "Conv2D": (("x", "f"), _OUT_NHWK + """
   var acc = 0.0;
@@ -157,48 +164,98 @@ _BODIES = {
     }
   }
   y[i] = s / max(cnt, 1.0);"""),
-    "AvgPoolGrad": (("dy",), _OUT_NHWC + """
+    "AvgPoolGrad": (("dy",), _OUT_NHWC + _POOL_GRAD_RANGE + """
   var acc = 0.0;
-  for (var fi = 0; fi < FH; fi = fi + 1) {
-    let th = h + PT - fi;
-    if (th < 0 || th % SH != 0 || th / SH >= OH) { continue; }
-    let oh = th / SH;
-    for (var fj = 0; fj < FW; fj = fj + 1) {
-      let tw = w + PL - fj;
-      if (tw < 0 || tw % SW != 0 || tw / SW >= OW) { continue; }
-      let ow = tw / SW;
-      var cnt = 0.0;
-      for (var a = 0; a < FH; a = a + 1) {
-        for (var b = 0; b < FW; b = b + 1) {
-          let hh = oh * SH + a - PT; let ww = ow * SW + b - PL;
-          if (hh >= 0 && hh < H && ww >= 0 && ww < W) { cnt = cnt + 1.0; }
-        }
-      }
-      acc = acc + dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c] / max(cnt, 1.0);
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    let rows = max(min(hs + FH, H) - max(hs, 0), 0);
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
+      let cnt = rows * max(min(ws + FW, W) - max(ws, 0), 0);
+      acc = acc + dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c] / f32(max(cnt, 1));
     }
   }
   y[i] = acc;"""),
-    "MaxPoolGrad": (("dy", "x", "ym"), _OUT_NHWC + """
+    "MaxPoolGrad": (("dy", "x", "ym"), _OUT_NHWC + _POOL_GRAD_RANGE + """
+  let xv = x[i];
   var acc = 0.0;
-  for (var fi = 0; fi < FH; fi = fi + 1) {
-    let th = h + PT - fi;
-    if (th < 0 || th % SH != 0 || th / SH >= OH) { continue; }
-    let oh = th / SH;
-    for (var fj = 0; fj < FW; fj = fj + 1) {
-      let tw = w + PL - fj;
-      if (tw < 0 || tw % SW != 0 || tw / SW >= OW) { continue; }
-      let ow = tw / SW;
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
       let o = ((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c;
       let ymax = ym[o];
-      // the first window position (row-major) holding the maximum receives dy
-      var first = -1;
-      for (var p = 0; p < FH * FW; p = p + 1) {
-        let hh = oh * SH + p / FW - PT; let ww = ow * SW + p % FW - PL;
+      if (!(xv == ymax || (is_nan(xv) && is_nan(ymax)))) { continue; }
+      // dy goes to the first window position (row-major) holding the maximum: scan
+      // the positions before (h, w) for an earlier one
+      var earlier = false;
+      for (var p = 0; p < (h - hs) * FW + (w - ws); p = p + 1) {
+        let hh = hs + p / FW; let ww = ws + p % FW;
         var v = -inf_f();
         if (hh >= 0 && hh < H && ww >= 0 && ww < W) { v = x[((n * u32(H) + u32(hh)) * u32(W) + u32(ww)) * C + c]; }
-        if (v == ymax || (is_nan(v) && is_nan(ymax))) { first = p; break; }
+        if (v == ymax || (is_nan(v) && is_nan(ymax))) { earlier = true; break; }
       }
-      if (first == fi * FW + fj) { acc = acc + dy[o]; }
+      if (!earlier) { acc = acc + dy[o]; }
+    }
+  }
+  y[i] = acc;"""),
+    # vec4 over channels (C % 4 == 0; C and K count vec4s): same arithmetic per lane
+    "MaxPool4": (("x",), _OUT_NHWK + """
+  let c = k;
+  var m = vec4<f32>(-inf_f());
+  for (var fi = 0; fi < FH; fi = fi + 1) {
+    for (var fj = 0; fj < FW; fj = fj + 1) {
+      let h = oh * SH + fi - PT; let w = ow * SW + fj - PL;
+      var v = vec4<f32>(-inf_f());
+      if (h >= 0 && h < H && w >= 0 && w < W) { v = x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c]; }
+      m = select(m, v, !is_nan4(m) & ((v > m) | is_nan4(v)));
+    }
+  }
+  y[i] = m;"""),
+    "AvgPool4": (("x",), _OUT_NHWK + """
+  let c = k;
+  var s = vec4<f32>(0.0);
+  var cnt = 0.0;
+  for (var fi = 0; fi < FH; fi = fi + 1) {
+    for (var fj = 0; fj < FW; fj = fj + 1) {
+      let h = oh * SH + fi - PT; let w = ow * SW + fj - PL;
+      if (h >= 0 && h < H && w >= 0 && w < W) {
+        s = s + x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c];
+        cnt = cnt + 1.0;
+      }
+    }
+  }
+  y[i] = s / max(cnt, 1.0);"""),
+    "AvgPoolGrad4": (("dy",), _OUT_NHWC + _POOL_GRAD_RANGE + """
+  var acc = vec4<f32>(0.0);
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    let rows = max(min(hs + FH, H) - max(hs, 0), 0);
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
+      let cnt = rows * max(min(ws + FW, W) - max(ws, 0), 0);
+      acc = acc + dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c] / f32(max(cnt, 1));
+    }
+  }
+  y[i] = acc;"""),
+    "MaxPoolGrad4": (("dy", "x", "ym"), _OUT_NHWC + _POOL_GRAD_RANGE + """
+  let xv = x[i];
+  var acc = vec4<f32>(0.0);
+  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
+    let hs = oh * SH - PT;
+    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
+      let ws = ow * SW - PL;
+      let o = ((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c;
+      let ymax = ym[o];
+      // lanes whose (h, w) holds the maximum and no earlier window position does
+      var live = (xv == ymax) | (is_nan4(xv) & is_nan4(ymax));
+      for (var p = 0; p < (h - hs) * FW + (w - ws) && any(live); p = p + 1) {
+        let hh = hs + p / FW; let ww = ws + p % FW;
+        var v = vec4<f32>(-inf_f());
+        if (hh >= 0 && hh < H && ww >= 0 && ww < W) { v = x[((n * u32(H) + u32(hh)) * u32(W) + u32(ww)) * C + c]; }
+        live = live & !((v == ymax) | (is_nan4(v) & is_nan4(ymax)));
+      }
+      acc = acc + select(vec4<f32>(0.0), dy[o], live);
     }
   }
   y[i] = acc;"""),
@@ -217,10 +274,17 @@ def _conv_like(backend, name: str, ins, out_shape, geom):
         backend.pool.release(out.cls, out.buffer)
         return generate(backend, "Fill", "float32", out_shape, "f", (0.0,))
     names, body = _BODIES[name]
+    if name + "4" in _BODIES and geom[3] % 4 == 0:  # pools: vec4 over channels
+        name, (names, body) = name + "4", _BODIES[name + "4"]
+        n //= 4
+        geom = (*geom[:3], geom[3] // 4, *geom[4:6], geom[6] // 4, *geom[7:])
+    elem = "vec4<f32>" if name.endswith("4") else "f32"
 
     def build():
-        lines = [f"@group(0) @binding({j}) var<storage, read> {nm}: array<f32>;" for j, nm in enumerate(names)]
-        lines.append(f"@group(0) @binding({len(names)}) var<storage, read_write> y: array<f32>;")
+        lines = [f"@group(0) @binding({j}) var<storage, read> {nm}: array<{elem}>;" for j, nm in enumerate(names)]
+        lines.append(f"@group(0) @binding({len(names)}) var<storage, read_write> y: array<{elem}>;")
+        lines.append("fn is_nan4(v: vec4<f32>) -> vec4<bool> {"
+                     " return (bitcast<vec4<u32>>(v) & vec4<u32>(0x7fffffffu)) > vec4<u32>(0x7f800000u); }")
         return render("conv2d", BINDINGS="\n".join(lines), UBIND=len(names) + 1, WG=WG, BODY=body)
 
     pipe = backend.pipeline(f"conv:{name}", build)
@@ -333,7 +397,11 @@ def _max_pool_grad(inputs, attrs, backend):
     else:
         from .elementwise import generate
         out, _, _ = generate(backend, "Fill", "float32", x.shape, "f", (0.0,))
-    pipe = backend.pipeline("pool:max_grad:disjoint", lambda: render("pool_max_grad", WG=WG))
+    shader = "pool_max_grad4" if c % 4 == 0 else "pool_max_grad"  # vec4 over channels where they fit
+    if c % 4 == 0:
+        n //= 4
+        g = (*g[:3], c // 4, *g[4:6], c // 4, *g[7:])
+    pipe = backend.pipeline("pool:max_grad:disjoint" + ("4" if c % 4 == 0 else ""), lambda: render(shader, WG=WG))
     bufs = (dy.ref.handle.buffer, x.ref.handle.buffer, y.ref.handle.buffer, out.buffer)
     backend.run(pipe, bufs, pack("I" * 16, n, *g), -(-n // WG))
     return out, tuple(x.shape), "float32"

@@ -108,10 +108,13 @@ def reduce_axes(backend, name: str, x, axes, out_shape, out_dtype: str):
         return out, out_shape, out_dtype
     # Too long for one invocation's loop budget (lavapipe caps loops at 65535 iterations):
     # reduce chunks into partials [n_out, P], then the partials.
-    if len(rshape) != 1 or name in ("ArgMax", "ArgMin"):
+    if len(rshape) != 1:
         backend.pool.release(out.cls, out.buffer)
         raise ValueError(f"{name}: reducing {n_red} elements per output over non-contiguous axes is beyond "
                          f"this backend's per-invocation loop budget; reshape or reduce in steps")
+    if name in ("ArgMax", "ArgMin"):
+        _arg_split(backend, name, buf, x.dtype, kshape, kst, n_red, rst[0], out.buffer)
+        return out, out_shape, out_dtype
     q = WG * LOOP_BUDGET // 2
     parts = -(-n_red // q)
     partial = backend.alloc(n_out * parts, "partial reduction")
@@ -122,6 +125,31 @@ def reduce_axes(backend, name: str, x, axes, out_shape, out_dtype: str):
     reduce_raw(backend, name, partial.buffer, x.dtype, [n_out], [parts], [parts], [1], out.buffer, divisor=n_red)
     backend.pool.release(partial.cls, partial.buffer)
     return out, out_shape, out_dtype
+
+
+def _arg_split(backend, name: str, buf, dtype: str, kshape, kst, n_red: int, rst: int, out_buf) -> None:
+    """ArgMax/ArgMin over rows too long for one dispatch: each chunk's winner (its position
+    within the chunk) goes to partials [n_out, P]; a final pass reloads those candidates'
+    values and combines them in chunk order, keeping first-occurrence and NaN semantics."""
+    n_out = size_of(kshape)
+    q = WG * LOOP_BUDGET // 2 if n_out <= 16384 else LOOP_BUDGET
+    parts = -(-n_red // q)
+    partial = backend.alloc(n_out * parts, "partial argreduction")
+    for c in range(parts):
+        reduce_raw(backend, name, buf, dtype, kshape, kst, [min(q, n_red - c * q)], [rst], partial.buffer,
+                   in_off=c * q * rst, out_stride=parts, out_off=c)
+    kr = len(kshape)
+    key = ("arg_final", name, dtype, kr)
+    pipe = _PIPES.get(key)
+    if pipe is None:
+        def build():
+            kidx = index_code(kr, 4, [4 + kr], ["base"], var="o")
+            return render("arg_final", IN=WGSL_TYPE[dtype], UVEC4=uvec4(4 + 2 * kr), DEFS=_defs(name, dtype)[0],
+                          WG=WG, KEPT_INDEX=kidx)
+        pipe = _PIPES[key] = backend.pipeline(f"arg_final:{name}:{dtype}:k{kr}", build)
+    ub = pack("IIII" + "I" * (2 * kr), n_out, parts, q, rst, *kshape, *kst)
+    backend.run(pipe, (buf, partial.buffer, out_buf), ub, -(-n_out // WG))
+    backend.pool.release(partial.cls, partial.buffer)
 
 
 def _reduce_kernel(name: str):
