@@ -152,7 +152,7 @@ _BODIES = {
   y[i] = m;"""),
     "AvgPool": (("x",), _OUT_NHWK + """
   let c = k;
-  var s = 0.0;
+  var s = ELEM(0.0);
   var cnt = 0.0;
   for (var fi = 0; fi < FH; fi = fi + 1) {
     for (var fj = 0; fj < FW; fj = fj + 1) {
@@ -165,7 +165,7 @@ _BODIES = {
   }
   y[i] = s / max(cnt, 1.0);"""),
     "AvgPoolGrad": (("dy",), _OUT_NHWC + _POOL_GRAD_RANGE + """
-  var acc = 0.0;
+  var acc = ELEM(0.0);
   for (var oh = oh1; oh >= oh0; oh = oh - 1) {
     let hs = oh * SH - PT;
     let rows = max(min(hs + FH, H) - max(hs, 0), 0);
@@ -212,32 +212,6 @@ _BODIES = {
     }
   }
   y[i] = m;"""),
-    "AvgPool4": (("x",), _OUT_NHWK + """
-  let c = k;
-  var s = vec4<f32>(0.0);
-  var cnt = 0.0;
-  for (var fi = 0; fi < FH; fi = fi + 1) {
-    for (var fj = 0; fj < FW; fj = fj + 1) {
-      let h = oh * SH + fi - PT; let w = ow * SW + fj - PL;
-      if (h >= 0 && h < H && w >= 0 && w < W) {
-        s = s + x[((n * u32(H) + u32(h)) * u32(W) + u32(w)) * C + c];
-        cnt = cnt + 1.0;
-      }
-    }
-  }
-  y[i] = s / max(cnt, 1.0);"""),
-    "AvgPoolGrad4": (("dy",), _OUT_NHWC + _POOL_GRAD_RANGE + """
-  var acc = vec4<f32>(0.0);
-  for (var oh = oh1; oh >= oh0; oh = oh - 1) {
-    let hs = oh * SH - PT;
-    let rows = max(min(hs + FH, H) - max(hs, 0), 0);
-    for (var ow = ow1; ow >= ow0; ow = ow - 1) {
-      let ws = ow * SW - PL;
-      let cnt = rows * max(min(ws + FW, W) - max(ws, 0), 0);
-      acc = acc + dy[((n * u32(OH) + u32(oh)) * u32(OW) + u32(ow)) * C + c] / f32(max(cnt, 1));
-    }
-  }
-  y[i] = acc;"""),
     "MaxPoolGrad4": (("dy", "x", "ym"), _OUT_NHWC + _POOL_GRAD_RANGE + """
   let xv = x[i];
   var acc = vec4<f32>(0.0);
@@ -262,6 +236,11 @@ _BODIES = {
 }
 
 
+# Pools that run four channels per thread when C % 4 == 0: their body is element-generic
+# (ELEM) or has a vec4 twin under NAME + "4".
+_VEC4_POOLS = ("MaxPool", "AvgPool", "AvgPoolGrad", "MaxPoolGrad")
+
+
 def _conv_like(backend, name: str, ins, out_shape, geom):
     """geom: (N, H, W, C, OH, OW, K, FH, FW, SH, SW, DH, DW, PT, PL)."""
     out_shape = tuple(out_shape)
@@ -274,11 +253,13 @@ def _conv_like(backend, name: str, ins, out_shape, geom):
         backend.pool.release(out.cls, out.buffer)
         return generate(backend, "Fill", "float32", out_shape, "f", (0.0,))
     names, body = _BODIES[name]
-    if name + "4" in _BODIES and geom[3] % 4 == 0:  # pools: vec4 over channels
-        name, (names, body) = name + "4", _BODIES[name + "4"]
+    if name in _VEC4_POOLS and geom[3] % 4 == 0:  # pools: vec4 over channels
+        names, body = _BODIES.get(name + "4", (names, body))
+        name = name + "4"
         n //= 4
         geom = (*geom[:3], geom[3] // 4, *geom[4:6], geom[6] // 4, *geom[7:])
     elem = "vec4<f32>" if name.endswith("4") else "f32"
+    body = body.replace("ELEM", elem)
 
     def build():
         lines = [f"@group(0) @binding({j}) var<storage, read> {nm}: array<{elem}>;" for j, nm in enumerate(names)]
