@@ -296,49 +296,45 @@ def _dil(attrs):
     return tuple(attrs.get("dilations") or (1, 1))
 
 
+def _conv_geom(x_shape, y_shape, filter_hw, attrs) -> tuple:
+    """(N, H, W, C, OH, OW, K, FH, FW, SH, SW, DH, DW, PT, PL) from the NHWC input and output shapes."""
+    nb, h, w, c = x_shape
+    _, oh, ow, k = y_shape
+    (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
+    t, _, l, _ = attrs["pads"]
+    return (nb, h, w, c, oh, ow, k, *filter_hw, sh, sw, dh, dw, t, l)
+
+
+def _run_conv(name: str, gemm_fn, backend, ins, out_shape, geom):
+    """The im2col + GEMM path where it applies, else the direct kernel."""
+    y = _gemm(backend, gemm_fn, ins, out_shape, geom)
+    if y is not None:
+        return y, tuple(out_shape), "float32"
+    return _conv_like(backend, name, ins, out_shape, geom)
+
+
 @kernel("Conv2D")
 def _conv2d(inputs, attrs, backend):
     x, f = inputs
-    nb, h, w, c = x.shape
-    fh, fw, _, k = f.shape
-    oh, ow = attrs["out_hw"]
-    (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
-    t, _, l, _ = attrs["pads"]
-    ins, out_shape, geom = [x, f], (nb, oh, ow, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
-    y = _gemm(backend, conv_gemm.conv2d, ins, out_shape, geom)
-    if y is not None:
-        return y, tuple(out_shape), "float32"
-    return _conv_like(backend, "Conv2D", ins, out_shape, geom)
+    y_shape = (x.shape[0], *attrs["out_hw"], f.shape[3])
+    geom = _conv_geom(x.shape, y_shape, f.shape[:2], attrs)
+    return _run_conv("Conv2D", conv_gemm.conv2d, backend, [x, f], y_shape, geom)
 
 
 @kernel("Conv2DBackpropInput")
 def _conv2d_bi(inputs, attrs, backend):
     dy, f = inputs
-    nb, h, w, c = attrs["input_shape"]
-    _, oh, ow, k = dy.shape
-    fh, fw = f.shape[0], f.shape[1]
-    (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
-    t, _, l, _ = attrs["pads"]
-    ins, out_shape, geom = [dy, f], (nb, h, w, c), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
-    y = _gemm(backend, conv_gemm.conv2d_backprop_input, ins, out_shape, geom)
-    if y is not None:
-        return y, tuple(out_shape), "float32"
-    return _conv_like(backend, "Conv2DBackpropInput", ins, out_shape, geom)
+    x_shape = tuple(attrs["input_shape"])
+    geom = _conv_geom(x_shape, dy.shape, f.shape[:2], attrs)
+    return _run_conv("Conv2DBackpropInput", conv_gemm.conv2d_backprop_input, backend, [dy, f], x_shape, geom)
 
 
 @kernel("Conv2DBackpropFilter")
 def _conv2d_bf(inputs, attrs, backend):
     x, dy = inputs
-    nb, h, w, c = x.shape
-    _, oh, ow, k = dy.shape
-    fh, fw, _, _ = attrs["filter_shape"]
-    (sh, sw), (dh, dw) = attrs["strides"], _dil(attrs)
-    t, _, l, _ = attrs["pads"]
-    ins, out_shape, geom = [x, dy], (fh, fw, c, k), (nb, h, w, c, oh, ow, k, fh, fw, sh, sw, dh, dw, t, l)
-    y = _gemm(backend, conv_gemm.conv2d_backprop_filter, ins, out_shape, geom)
-    if y is not None:
-        return y, tuple(out_shape), "float32"
-    return _conv_like(backend, "Conv2DBackpropFilter", ins, out_shape, geom)
+    f_shape = tuple(attrs["filter_shape"])
+    geom = _conv_geom(x.shape, dy.shape, f_shape[:2], attrs)
+    return _run_conv("Conv2DBackpropFilter", conv_gemm.conv2d_backprop_filter, backend, [x, dy], f_shape, geom)
 
 
 def _pool_geom(x_shape, attrs):
